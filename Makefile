@@ -1,0 +1,62 @@
+# BZPEER: `make run` starts the site with demo data; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# Tests always use the real Postgres and Redis on loopback.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bzpeer
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=0 \
+	SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef \
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SECURE_SSL_REDIRECT=0 \
+	SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
+
+.PHONY: run test bench install lint format clean
+
+install: $(VENV)/.installed static/vendor/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end libraries come from npm at set-up time; nothing third-party is committed.
+static/vendor/.installed: node_modules/.installed
+	rm -rf static/vendor && mkdir -p static/vendor/katex/contrib
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css static/vendor/katex/
+	cp -r node_modules/katex/dist/fonts static/vendor/katex/
+	cp node_modules/katex/dist/contrib/auto-render.min.js static/vendor/katex/contrib/
+	touch $@
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+run: export DEBUG ?= 1
+
+test: install
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(PY) bench/run.py
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from profiles import views as profile_views
+
+urlpatterns = [
+    path("", profile_views.home, name="home"),
+    path("researchers/", include("profiles.urls")),
+    path("works/", include("works.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "profiles.views.page_not_found"
+handler500 = "profiles.views.server_error"

@@ -1,0 +1,35 @@
+from django.db import models
+from django.db.models import F, Q
+
+
+class Collaboration(models.Model):
+    """An unordered pair of researchers who share works, stored once with a < b."""
+
+    researcher_a = models.ForeignKey(
+        "profiles.Researcher", on_delete=models.CASCADE, related_name="+"
+    )
+    researcher_b = models.ForeignKey(
+        "profiles.Researcher", on_delete=models.CASCADE, related_name="+"
+    )
+    shared_works = models.PositiveIntegerField()
+    first_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Shared works weighted by recency (docs/graph.md).
+    strength = models.FloatField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher_a", "researcher_b"], name="collaboration_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(researcher_a__lt=F("researcher_b")), name="collaboration_ordered_pair"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["researcher_b", "researcher_a"], name="collaboration_by_b"),
+        ]
+
+    def __str__(self):
+        return f"{self.researcher_a_id} – {self.researcher_b_id} ({self.shared_works} works)"

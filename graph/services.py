@@ -1,0 +1,90 @@
+"""Writes to the collaboration graph."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F
+
+from graph.models import Collaboration
+from works.models import Authorship
+
+# A shared work loses half its weight every this many years (docs/graph.md).
+STRENGTH_HALF_LIFE_YEARS = 5
+UNKNOWN_YEAR_AGE = 10
+
+
+@dataclass
+class CollaborationChanges:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+def recency_weight(year: int | None, *, this_year: int) -> float:
+    age = UNKNOWN_YEAR_AGE if year is None else max(this_year - year, 0)
+    return 0.5 ** (age / STRENGTH_HALF_LIFE_YEARS)
+
+
+@transaction.atomic
+def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationChanges:
+    """Recompute every Collaboration between the given researchers from their authorships.
+
+    Callers pass all authors of the works they changed (before and after the change); a pair's
+    row can only change when both ends are among them. Works with more than
+    GRAPH_MAX_AUTHORS_FOR_EDGES authors make no pairs.
+    """
+    ids = sorted(set(researcher_ids))
+    changes = CollaborationChanges()
+    if len(ids) < 2:
+        return changes
+    cap = settings.GRAPH_MAX_AUTHORS_FOR_EDGES
+    this_year = datetime.date.today().year
+    rows = (
+        Authorship.objects.filter(
+            researcher_id__in=ids,
+            work__authors_count__lte=cap,
+            work__authorships__researcher_id__in=ids,
+            work__authorships__researcher_id__gt=F("researcher_id"),
+        )
+        .values_list("researcher_id", "work__authorships__researcher_id", "work__publication_year")
+        .annotate(shared=Count("work_id"))
+        .order_by()
+    )
+    wanted: dict[tuple[int, int], dict] = defaultdict(
+        lambda: {"shared_works": 0, "first_year": None, "last_year": None, "strength": 0.0}
+    )
+    for a, b, year, shared in rows:
+        pair = wanted[(a, b)]
+        pair["shared_works"] += shared
+        pair["strength"] += shared * recency_weight(year, this_year=this_year)
+        if year is not None:
+            pair["first_year"] = min(filter(None, [pair["first_year"], year]))
+            pair["last_year"] = max(filter(None, [pair["last_year"], year]))
+    for pair in wanted.values():
+        pair["strength"] = round(pair["strength"], 4)
+
+    existing = {
+        (row.researcher_a_id, row.researcher_b_id): row
+        for row in Collaboration.objects.filter(researcher_a_id__in=ids, researcher_b_id__in=ids)
+    }
+    fields = ["shared_works", "first_year", "last_year", "strength"]
+    to_create, to_update = [], []
+    for (a, b), values in wanted.items():
+        row = existing.get((a, b))
+        if row is None:
+            to_create.append(Collaboration(researcher_a_id=a, researcher_b_id=b, **values))
+        elif any(getattr(row, field) != values[field] for field in fields):
+            for field in fields:
+                setattr(row, field, values[field])
+            to_update.append(row)
+    stale = [row.pk for pair, row in existing.items() if pair not in wanted]
+    Collaboration.objects.bulk_create(to_create, batch_size=1000)
+    Collaboration.objects.bulk_update(to_update, fields + ["updated_at"], batch_size=1000)
+    if stale:
+        Collaboration.objects.filter(pk__in=stale).delete()
+    changes.created, changes.updated, changes.deleted = len(to_create), len(to_update), len(stale)
+    return changes

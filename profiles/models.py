@@ -1,0 +1,110 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+
+
+class User(AbstractUser):
+    """The account of a person using BZPEER (a visitor who signed up, a researcher, staff)."""
+
+    email = models.EmailField("e-mail address", unique=True, null=True, blank=True)
+
+
+class VerificationLevel(models.IntegerChoices):
+    L0 = 0, "L0 – no external authority"
+    L1 = 1, "L1 – matched to an external authority, unclaimed"
+    L2 = 2, "L2 – claimed, verified by institutional e-mail or a moderator"
+    L3 = 3, "L3 – claimed through ORCID sign-in"
+
+
+class TrustBand(models.TextChoices):
+    EMERGING = "emerging", "Emerging"
+    ESTABLISHED = "established", "Established"
+    TRUSTED = "trusted", "Trusted"
+
+
+class Researcher(models.Model):
+    """The public author record, whether or not its person has claimed it."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    orcid = models.CharField("ORCID iD", max_length=19, unique=True, null=True, blank=True)
+    display_name = models.CharField(max_length=300)
+    # Folded display name (works.text.fold): how records without ids are matched.
+    name_key = models.CharField(max_length=300, db_index=True)
+    name_variants = models.JSONField(default=list, blank=True)
+    # Folded display name and variants (works.text.fold), what name search matches against.
+    search_name = models.TextField(blank=True)
+    # Name forms to search arXiv with ("au:" queries); non-empty means arXiv lists this person.
+    arxiv_name_forms = models.JSONField(default=list, blank=True)
+    institution = models.ForeignKey(
+        "works.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="researchers",
+        help_text="Last known institution.",
+    )
+    bio = models.TextField(blank=True)
+    open_to_collaborate = models.BooleanField(default=True)
+    verification_level = models.PositiveSmallIntegerField(
+        choices=VerificationLevel, default=VerificationLevel.L0
+    )
+    is_claimed = models.BooleanField(default=False)
+
+    # Cached counts, kept current by the services that change their inputs.
+    works_count = models.PositiveIntegerField(default=0)
+    followers_count = models.PositiveIntegerField(default=0)
+    topics_count = models.PositiveIntegerField(default=0)
+    close_collaborators_count = models.PositiveIntegerField(default=0)
+    verified_collaborators_count = models.PositiveIntegerField(default=0)
+    open_disputes_count = models.PositiveIntegerField(default=0)
+
+    trust_score = models.PositiveSmallIntegerField(default=0)
+    trust_band = models.CharField(max_length=16, choices=TrustBand, default=TrustBand.EMERGING)
+    # The latest computation's components (profiles.trust), shown as "why this score".
+    trust_components = models.JSONField(default=list, blank=True)
+    trust_computed_at = models.DateTimeField(null=True, blank=True)
+
+    openalex_synced_at = models.DateTimeField(null=True, blank=True)
+    arxiv_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("profiles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+    @property
+    def openalex_url(self) -> str:
+        return f"https://openalex.org/{self.openalex_id}" if self.openalex_id else ""
+
+
+class TrustAssessment(models.Model):
+    """One computation of a researcher's trust score, kept so a change can be explained."""
+
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="trust_assessments"
+    )
+    score = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=16, choices=TrustBand)
+    # [{"key": ..., "label": ..., "points": ..., "max_points": ..., "reason": ...}, ...]
+    components = models.JSONField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-computed_at"]
+        indexes = [
+            models.Index(fields=["researcher", "-computed_at"], name="trust_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.researcher} {self.score} ({self.band})"

@@ -1,0 +1,91 @@
+"""Reads of researcher records, with the joins each page needs."""
+
+import re
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from graph.models import Collaboration
+from profiles.models import Researcher
+from works.models import Authorship, Topic, Work
+from works.text import fold
+
+OPENALEX_AUTHOR_ID = re.compile(r"^[Aa]\d{4,12}$")
+MAX_QUERY_WORDS = 8
+
+
+def researcher_search(*, query: str) -> QuerySet[Researcher]:
+    """Researchers whose name or name variants contain every word of the query.
+
+    Accents and case are folded on both sides (works.text.fold), so "sohl-dickstein" finds
+    "Sohl-Dickstein" and "muller" finds "Müller".
+    """
+    researchers = Researcher.objects.select_related("institution")
+    words = fold(query).split()[:MAX_QUERY_WORDS]
+    for word in words:
+        researchers = researchers.filter(search_name__contains=word)
+    return researchers.order_by("-works_count", "display_name", "pk")
+
+
+def researcher_get(*, slug: str) -> Researcher:
+    """Raises Researcher.DoesNotExist."""
+    return Researcher.objects.select_related("institution").get(slug=slug)
+
+
+def researcher_slug_for_identifier(*, identifier: str) -> str | None:
+    """The slug of the researcher an OpenAlex author id (such as A5023888391) names."""
+    if not OPENALEX_AUTHOR_ID.match(identifier):
+        return None
+    return (
+        Researcher.objects.filter(openalex_id=identifier.upper())
+        .values_list("slug", flat=True)
+        .first()
+    )
+
+
+def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
+    """The researcher's works, newest first, each with its byline prefetched."""
+    byline = Authorship.objects.select_related("researcher").only(
+        "work_id", "position", "researcher__display_name", "researcher__slug"
+    )
+    return (
+        Work.objects.filter(authorships__researcher=researcher)
+        .defer("source_payload")
+        .order_by("-publication_year", "title_key", "pk")
+        .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
+    )
+
+
+def researcher_topics(*, researcher: Researcher, limit: int = 12) -> list[Topic]:
+    """The topics of the researcher's works, most frequent first, each with .works_here."""
+    return list(
+        Topic.objects.filter(works__authorships__researcher=researcher)
+        .annotate(works_here=Count("works", distinct=True))
+        .order_by("-works_here", "name")[:limit]
+    )
+
+
+def researcher_collaborators(*, researcher: Researcher, limit: int = 12) -> list[dict]:
+    """The researcher's co-authors by strength: [{researcher, shared_works, first_year, …}]."""
+    rows = (
+        Collaboration.objects.filter(
+            Q(researcher_a=researcher) | Q(researcher_b=researcher)
+        )
+        .select_related("researcher_a", "researcher_b")
+        .order_by("-shared_works", "-strength", "pk")[:limit]
+    )
+    return [
+        {
+            "researcher": row.researcher_b if row.researcher_a_id == researcher.pk else row.researcher_a,
+            "shared_works": row.shared_works,
+            "first_year": row.first_year,
+            "last_year": row.last_year,
+            "strength": row.strength,
+        }
+        for row in rows
+    ]
+
+
+def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
+    return Researcher.objects.select_related("institution").order_by(
+        "-trust_score", "-works_count", "display_name"
+    )[:limit]

@@ -1,0 +1,179 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from works.sanitize import as_safe_html, to_plain_text
+
+
+class Institution(models.Model):
+    openalex_id = models.CharField(max_length=32, unique=True)
+    ror = models.CharField("ROR id", max_length=64, blank=True)
+    name = models.CharField(max_length=500)
+    country_code = models.CharField(max_length=2, blank=True)
+    type = models.CharField(max_length=64, blank=True)
+    # Lower-case domains whose addresses count as institutional e-mail (claims, L2).
+    email_domains = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(models.Model):
+    # "T10888" for OpenAlex topics; "derived:<slug>" for labels derived from works' content.
+    external_id = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300)
+    subfield = models.CharField(max_length=300, blank=True)
+    field = models.CharField(max_length=300, blank=True)
+    domain = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_derived(self) -> bool:
+        return self.external_id.startswith("derived:")
+
+
+class Work(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    doi = models.CharField("DOI", max_length=255, unique=True, null=True, blank=True)
+    arxiv_id = models.CharField("arXiv id", max_length=64, unique=True, null=True, blank=True)
+    # Sanitised HTML (works.sanitize); render with title_html / abstract_html.
+    title = models.TextField()
+    title_key = models.CharField(max_length=500, db_index=True)
+    abstract = models.TextField(blank=True)
+    type = models.CharField(max_length=64, blank=True)
+    venue = models.CharField(max_length=500, blank=True)
+    publication_date = models.DateField(null=True, blank=True)
+    publication_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    citation_count = models.PositiveIntegerField(default=0)
+    is_retracted = models.BooleanField(default=False)
+    authors_count = models.PositiveIntegerField(default=0)
+    # The record as the source sent it, so it can be re-processed without another request.
+    source_payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    topics = models.ManyToManyField(Topic, through="WorkTopic", related_name="works")
+
+    class Meta:
+        ordering = ["-publication_year", "title_key"]
+        indexes = [models.Index(fields=["-publication_year", "title_key"], name="work_listing")]
+
+    def __str__(self):
+        return self.plain_title
+
+    def get_absolute_url(self):
+        return reverse("works:detail", kwargs={"slug": self.slug})
+
+    @property
+    def title_html(self):
+        return as_safe_html(self.title)
+
+    @property
+    def abstract_html(self):
+        return as_safe_html(self.abstract)
+
+    @property
+    def plain_title(self) -> str:
+        return to_plain_text(self.title)
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+
+class Authorship(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="authorships")
+    researcher = models.ForeignKey(
+        "profiles.Researcher", on_delete=models.CASCADE, related_name="authorships"
+    )
+    position = models.PositiveIntegerField(help_text="Byline order, starting at 0.")
+    raw_author_name = models.CharField(max_length=500, blank=True)
+    raw_affiliation = models.TextField(blank=True)
+    institutions = models.ManyToManyField(Institution, blank=True, related_name="authorships")
+
+    class Meta:
+        ordering = ["work", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "position"], name="authorship_unique_position"),
+            models.UniqueConstraint(
+                fields=["work", "researcher"], name="authorship_unique_researcher"
+            ),
+        ]
+        indexes = [models.Index(fields=["researcher", "work"], name="authorship_by_researcher")]
+
+    def __str__(self):
+        return f"{self.researcher} on {self.work}"
+
+
+class WorkTopic(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    score = models.FloatField(default=1.0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "topic"], name="worktopic_unique"),
+        ]
+        indexes = [models.Index(fields=["topic", "work"], name="worktopic_by_topic")]
+
+    def __str__(self):
+        return f"{self.topic} on {self.work}"
+
+
+class ImportRun(models.Model):
+    class Source(models.TextChoices):
+        DEMO = "demo", "Demo data"
+        OPENALEX = "openalex", "OpenAlex"
+        ARXIV = "arxiv", "arXiv"
+        SNAPSHOT = "snapshot", "OpenAlex snapshot"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=16, choices=Source)
+    # What was asked, e.g. {"openalex": "A5023888391"} or {"path": "works/demo/..."}.
+    request = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    cursor = models.TextField(blank=True)
+    pages_done = models.PositiveIntegerField(default=0)
+    requests_made = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    resume_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["state", "lease_expires_at"],
+                name="importrun_active",
+                condition=Q(state__in=["queued", "running", "paused"]),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} import #{self.pk} ({self.state})"

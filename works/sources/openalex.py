@@ -1,0 +1,190 @@
+"""OpenAlex JSON → plain records. The live client (issue: importers) reuses these parsers."""
+
+import datetime
+import re
+from urllib.parse import urlparse
+
+from works.sources.records import (
+    AuthorRecord,
+    AuthorshipRecord,
+    InstitutionRecord,
+    TopicRecord,
+    WorkRecord,
+    WorkTopicRecord,
+)
+
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))", re.I
+)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+_ARXIV_VERSION = re.compile(r"v\d+$")
+
+
+class OpenAlexParseError(ValueError):
+    """A record lacks what every OpenAlex entity of its kind has."""
+
+
+def short_id(url_or_id: str | None) -> str | None:
+    """'https://openalex.org/A5023888391' → 'A5023888391'."""
+    if not url_or_id:
+        return None
+    return url_or_id.rstrip("/").rsplit("/", 1)[-1].upper()
+
+
+def normalise_doi(doi: str | None) -> str | None:
+    if not doi:
+        return None
+    doi = doi.strip().lower()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
+        if doi.startswith(prefix):
+            doi = doi[len(prefix) :]
+    return doi or None
+
+
+def normalise_orcid(orcid: str | None) -> str | None:
+    if not orcid:
+        return None
+    value = orcid.rstrip("/").rsplit("/", 1)[-1].upper()
+    return value if re.fullmatch(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", value) else None
+
+
+def normalise_arxiv_id(value: str) -> str:
+    return _ARXIV_VERSION.sub("", value.strip())
+
+
+def rebuild_abstract(inverted_index: dict[str, list[int]] | None) -> str:
+    """OpenAlex ships abstracts as {word: [positions]}; put the words back in order."""
+    if not inverted_index:
+        return ""
+    positions = {}
+    for word, places in inverted_index.items():
+        for place in places:
+            positions[place] = word
+    return " ".join(positions[place] for place in sorted(positions))
+
+
+def _parse_date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _email_domains(homepage_url: str | None) -> tuple[str, ...]:
+    host = (urlparse(homepage_url).hostname or "") if homepage_url else ""
+    host = host.lower().removeprefix("www.")
+    return (host,) if host and "." in host else ()
+
+
+def parse_institution(data: dict) -> InstitutionRecord:
+    openalex_id = short_id(data.get("id"))
+    if not openalex_id:
+        raise OpenAlexParseError("institution without an id")
+    return InstitutionRecord(
+        openalex_id=openalex_id,
+        name=data.get("display_name") or openalex_id,
+        ror=(data.get("ror") or "").rstrip("/").rsplit("/", 1)[-1],
+        country_code=(data.get("country_code") or "")[:2],
+        type=data.get("type") or "",
+        email_domains=_email_domains(data.get("homepage_url")),
+    )
+
+
+def parse_topic(data: dict) -> TopicRecord:
+    external_id = short_id(data.get("id"))
+    if not external_id:
+        raise OpenAlexParseError("topic without an id")
+
+    def name_of(key):
+        return (data.get(key) or {}).get("display_name") or ""
+
+    return TopicRecord(
+        external_id=external_id,
+        name=data.get("display_name") or external_id,
+        subfield=name_of("subfield"),
+        field=name_of("field"),
+        domain=name_of("domain"),
+    )
+
+
+def parse_author(data: dict) -> AuthorRecord:
+    openalex_id = short_id(data.get("id"))
+    if not openalex_id or not data.get("display_name"):
+        raise OpenAlexParseError("author without an id or a name")
+    institutions = data.get("last_known_institutions") or []
+    variants = [data["display_name"], *(data.get("display_name_alternatives") or [])]
+    return AuthorRecord(
+        display_name=data["display_name"],
+        openalex_id=openalex_id,
+        orcid=normalise_orcid(data.get("orcid") or (data.get("ids") or {}).get("orcid")),
+        name_variants=tuple(dict.fromkeys(variants)),
+        institution=parse_institution(institutions[0]) if institutions else None,
+    )
+
+
+def _arxiv_id_of(data: dict, doi: str | None) -> str | None:
+    match = _ARXIV_DOI.match(doi or "")
+    if match:
+        return normalise_arxiv_id(match.group(1))
+    for location in [data.get("primary_location"), *(data.get("locations") or [])]:
+        for key in ("landing_page_url", "pdf_url"):
+            match = _ARXIV_URL.search((location or {}).get(key) or "")
+            if match:
+                return normalise_arxiv_id(match.group(1))
+    return None
+
+
+def _parse_authorship(data: dict) -> AuthorshipRecord | None:
+    author = data.get("author") or {}
+    name = author.get("display_name") or data.get("raw_author_name")
+    if not name:
+        return None
+    institutions = tuple(
+        parse_institution(institution)
+        for institution in data.get("institutions") or []
+        if institution.get("id")
+    )
+    return AuthorshipRecord(
+        author=AuthorRecord(
+            display_name=name,
+            openalex_id=short_id(author.get("id")),
+            orcid=normalise_orcid(author.get("orcid")),
+        ),
+        raw_author_name=data.get("raw_author_name") or "",
+        raw_affiliation="; ".join(data.get("raw_affiliation_strings") or []),
+        institutions=institutions,
+    )
+
+
+def parse_work(data: dict) -> WorkRecord:
+    openalex_id = short_id(data.get("id"))
+    if not openalex_id:
+        raise OpenAlexParseError("work without an id")
+    doi = normalise_doi(data.get("doi") or (data.get("ids") or {}).get("doi"))
+    source = ((data.get("primary_location") or {}).get("source")) or {}
+    authorships = tuple(
+        record
+        for record in (_parse_authorship(item) for item in data.get("authorships") or [])
+        if record is not None
+    )
+    topics = tuple(
+        WorkTopicRecord(topic=parse_topic(topic), score=float(topic.get("score") or 0))
+        for topic in data.get("topics") or []
+        if topic.get("id")
+    )
+    return WorkRecord(
+        title=data.get("title") or data.get("display_name") or "Untitled work",
+        openalex_id=openalex_id,
+        doi=doi,
+        arxiv_id=_arxiv_id_of(data, doi),
+        abstract=rebuild_abstract(data.get("abstract_inverted_index")),
+        type=data.get("type") or "",
+        venue=source.get("display_name") or "",
+        publication_date=_parse_date(data.get("publication_date")),
+        publication_year=data.get("publication_year"),
+        citation_count=int(data.get("cited_by_count") or 0),
+        is_retracted=bool(data.get("is_retracted")),
+        authorships=authorships,
+        topics=topics,
+        payload=data,
+    )

@@ -1,0 +1,67 @@
+"""Plain records that sources produce and ingest consumes. No ORM here."""
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class InstitutionRecord:
+    openalex_id: str
+    name: str
+    ror: str = ""
+    country_code: str = ""
+    type: str = ""
+    email_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TopicRecord:
+    external_id: str
+    name: str
+    subfield: str = ""
+    field: str = ""
+    domain: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    display_name: str
+    openalex_id: str | None = None
+    orcid: str | None = None
+    name_variants: tuple[str, ...] = ()
+    # Set when the author was seen on arXiv: the name forms arXiv lists them under.
+    arxiv_name_forms: tuple[str, ...] = ()
+    institution: InstitutionRecord | None = None
+
+
+@dataclass(frozen=True)
+class AuthorshipRecord:
+    author: AuthorRecord
+    raw_author_name: str = ""
+    raw_affiliation: str = ""
+    institutions: tuple[InstitutionRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkTopicRecord:
+    topic: TopicRecord
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class WorkRecord:
+    title: str
+    openalex_id: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    abstract: str = ""
+    type: str = ""
+    venue: str = ""
+    publication_date: datetime.date | None = None
+    publication_year: int | None = None
+    citation_count: int = 0
+    is_retracted: bool = False
+    # In byline order.
+    authorships: tuple[AuthorshipRecord, ...] = ()
+    topics: tuple[WorkTopicRecord, ...] = ()
+    payload: dict = field(default_factory=dict, compare=False, repr=False)

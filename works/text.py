@@ -1,0 +1,30 @@
+"""Text normalisation shared by ingest, search and matching."""
+
+import re
+import unicodedata
+
+from django.utils.text import slugify
+
+_SPACE = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free, single-spaced form of a name or query, for search and matching.
+
+    "Sohl-Dickstein", "SOHL-DICKSTEIN" and "Söhl-dickstein" fold to the same string.
+    """
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACE.sub(" ", without_marks.casefold().replace("\x00", "")).strip()
+
+
+def title_key(title: str) -> str:
+    """Title reduced to words only, for matching the same paper across sources."""
+    return _SPACE.sub(" ", _NOT_WORD.sub(" ", fold(title))).strip()
+
+
+def make_slug(text: str, *, suffix: str = "", max_length: int = 80) -> str:
+    base = slugify(fold(text))[:max_length].strip("-") or "item"
+    suffix = slugify(suffix)
+    return f"{base}-{suffix}" if suffix else base
