@@ -86,6 +86,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            # {% partialdef %} everywhere without {% load %}, as in Django 6.
+            "builtins": ["template_partials.templatetags.partials"],
         },
     },
 ]
