@@ -55,7 +55,7 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
     )
 
 
-def researcher_topics(*, researcher: Researcher, limit: int = 12) -> list[Topic]:
+def researcher_topics(*, researcher: Researcher, limit: int = 8) -> list[Topic]:
     """The topics of the researcher's works, most frequent first, each with .works_here."""
     return list(
         Topic.objects.filter(works__authorships__researcher=researcher)
@@ -64,7 +64,7 @@ def researcher_topics(*, researcher: Researcher, limit: int = 12) -> list[Topic]
     )
 
 
-def researcher_collaborators(*, researcher: Researcher, limit: int = 12) -> list[dict]:
+def researcher_collaborators(*, researcher: Researcher, limit: int = 8) -> list[dict]:
     """The researcher's co-authors by strength: [{researcher, shared_works, first_year, …}]."""
     rows = (
         Collaboration.objects.filter(
