@@ -12,7 +12,9 @@ CLOSE_MIN_SHARED_WORKS = 2
 
 
 def collaborator_counts(
-    *, researcher_ids: Collection[int], min_shared_works: int = CLOSE_MIN_SHARED_WORKS,
+    *,
+    researcher_ids: Collection[int],
+    min_shared_works: int = CLOSE_MIN_SHARED_WORKS,
     min_level: int = 0,
 ) -> Counter:
     """How many collaborators each researcher has with at least min_shared_works shared works

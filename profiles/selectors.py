@@ -67,15 +67,15 @@ def researcher_topics(*, researcher: Researcher, limit: int = 8) -> list[Topic]:
 def researcher_collaborators(*, researcher: Researcher, limit: int = 8) -> list[dict]:
     """The researcher's co-authors by strength: [{researcher, shared_works, first_year, …}]."""
     rows = (
-        Collaboration.objects.filter(
-            Q(researcher_a=researcher) | Q(researcher_b=researcher)
-        )
+        Collaboration.objects.filter(Q(researcher_a=researcher) | Q(researcher_b=researcher))
         .select_related("researcher_a", "researcher_b")
         .order_by("-shared_works", "-strength", "pk")[:limit]
     )
     return [
         {
-            "researcher": row.researcher_b if row.researcher_a_id == researcher.pk else row.researcher_a,
+            "researcher": row.researcher_b
+            if row.researcher_a_id == researcher.pk
+            else row.researcher_a,
             "shared_works": row.shared_works,
             "first_year": row.first_year,
             "last_year": row.last_year,
@@ -87,5 +87,5 @@ def researcher_collaborators(*, researcher: Researcher, limit: int = 8) -> list[
 
 def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
     return Researcher.objects.select_related("institution").order_by(
-        "-trust_score", "-works_count", "display_name"
+        "-works_count", "-trust_score", "display_name"
     )[:limit]

@@ -17,7 +17,11 @@ FOLLOWERS_FOR_FULL_POINTS = 1000
 POINTS_PER_OPEN_DISPUTE = -15
 
 # (lowest score in band, key, label), highest band first.
-BANDS = [(70, "trusted", "Trusted"), (40, "established", "Established"), (0, "emerging", "Emerging")]
+BANDS = [
+    (70, "trusted", "Trusted"),
+    (40, "established", "Established"),
+    (0, "emerging", "Emerging"),
+]
 
 LEVEL_REASONS = {
     0: "No external authority stands behind this record yet.",

@@ -1,8 +1,7 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.http import HttpResponseServerError
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
@@ -16,16 +15,16 @@ MAX_QUERY_LENGTH = 200
 
 @require_GET
 def home(request):
-    return render(
-        request, "home.html", {"featured": selectors.featured_researchers()}
-    )
+    return render(request, "home.html", {"featured": selectors.featured_researchers()})
 
 
 @require_GET
 def researcher_list(request):
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
     researchers = (
-        selectors.researcher_search(query=query) if query else selectors.featured_researchers(limit=None)
+        selectors.researcher_search(query=query)
+        if query
+        else selectors.featured_researchers(limit=None)
     )
     page = Paginator(researchers, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"query": query, "page": page}

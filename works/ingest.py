@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from graph.services import collaborations_refresh
 from profiles.models import Researcher
@@ -258,6 +259,7 @@ def upsert_researchers(
         )
         if after != before:
             row.search_name = _search_name(row.display_name, row.name_variants)
+            row.updated_at = timezone.now()
             to_update[row.pk] = row
 
     if to_create:
@@ -267,7 +269,7 @@ def upsert_researchers(
                 for _, row in to_create
             ]
         )
-        for (key, row), slug in zip(to_create, slugs, strict=True):
+        for (_, row), slug in zip(to_create, slugs, strict=True):
             row.slug = slug
         Researcher.objects.bulk_create([row for _, row in to_create], batch_size=BATCH_SIZE)
         # bulk_create sets primary keys on Postgres; SQLite (the quick start) needs a re-read.
@@ -283,7 +285,15 @@ def upsert_researchers(
         resolved.update(to_create)
     Researcher.objects.bulk_update(
         list(to_update.values()),
-        ["openalex_id", "orcid", "name_variants", "arxiv_name_forms", "institution", "search_name"],
+        [
+            "openalex_id",
+            "orcid",
+            "name_variants",
+            "arxiv_name_forms",
+            "institution",
+            "search_name",
+            "updated_at",
+        ],
         batch_size=BATCH_SIZE,
     )
     result.researchers_created += len(to_create)
@@ -405,10 +415,21 @@ def ingest_works(
         return result
     stored = _existing_works(records)
     taken_ids = {
-        (name, getattr(row, name)) for row in stored if row for name in ID_FIELDS if getattr(row, name)
+        (name, getattr(row, name))
+        for row in stored
+        if row
+        for name in ID_FIELDS
+        if getattr(row, name)
     }
-    to_create, to_update, works = [], [], []
+    to_create, to_update, works, kept = [], [], [], []
+    claimed: set[int] = set()
+    now = timezone.now()
     for record, row in zip(records, stored, strict=True):
+        if row is not None and row.pk in claimed:
+            # Two records with different ids that both name one stored work.
+            result.duplicates_skipped += 1
+            continue
+        kept.append(record)
         values = _work_values(record)
         if row is None:
             row = Work(
@@ -428,7 +449,9 @@ def ingest_works(
                 if getattr(row, name) != value:
                     setattr(row, name, value)
                     changed = True
+            claimed.add(row.pk)
             if changed:
+                row.updated_at = now
                 to_update.append(row)
             else:
                 result.works_unchanged += 1
@@ -436,9 +459,7 @@ def ingest_works(
     Work.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
     if any(row.pk is None for row in to_create):
         pks = dict(
-            Work.objects.filter(slug__in=[row.slug for row in to_create]).values_list(
-                "slug", "pk"
-            )
+            Work.objects.filter(slug__in=[row.slug for row in to_create]).values_list("slug", "pk")
         )
         for row in to_create:
             row.pk = pks[row.slug]
@@ -446,6 +467,7 @@ def ingest_works(
     result.works_created, result.works_updated = len(to_create), len(to_update)
     result.work_ids = [row.pk for row in works]
 
+    records = kept
     _sync_authorships(records, works, identities, institution_ids, result)
     retopiced = _sync_topics(records, works, topic_ids)
     changed_work_ids = {row.pk for row in to_create + to_update} | retopiced
@@ -499,8 +521,7 @@ def _sync_authorships(records, works, identities, institution_ids, result: Inges
                 continue  # the same person listed twice on one work
             seen.add(researcher_id)
             institutions = frozenset(
-                institution_ids[institution.openalex_id]
-                for institution in authorship.institutions
+                institution_ids[institution.openalex_id] for institution in authorship.institutions
             )
             byline.append(
                 (
@@ -583,4 +604,3 @@ def _sync_topics(records, works, topic_ids) -> set[int]:
             batch_size=BATCH_SIZE,
         )
     return {work_id for work_id, _ in stale + changed}
-

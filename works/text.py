@@ -25,6 +25,7 @@ def title_key(title: str) -> str:
 
 
 def make_slug(text: str, *, suffix: str = "", max_length: int = 80) -> str:
-    base = slugify(fold(text))[:max_length].strip("-") or "item"
+    # allow_unicode keeps names in non-Latin scripts readable in the address.
+    base = slugify(fold(text), allow_unicode=True)[:max_length].strip("-") or "item"
     suffix = slugify(suffix)
     return f"{base}-{suffix}" if suffix else base

@@ -4,22 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Collaboration',
+            name="Collaboration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shared_works', models.PositiveIntegerField()),
-                ('first_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('last_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('strength', models.FloatField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shared_works", models.PositiveIntegerField()),
+                ("first_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("last_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("strength", models.FloatField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
     ]

@@ -5,35 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('graph', '0001_initial'),
-        ('profiles', '0001_initial'),
+        ("graph", "0001_initial"),
+        ("profiles", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='collaboration',
-            name='researcher_a',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='profiles.researcher'),
+            model_name="collaboration",
+            name="researcher_a",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="profiles.researcher",
+            ),
         ),
         migrations.AddField(
-            model_name='collaboration',
-            name='researcher_b',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='profiles.researcher'),
+            model_name="collaboration",
+            name="researcher_b",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="profiles.researcher",
+            ),
         ),
         migrations.AddIndex(
-            model_name='collaboration',
-            index=models.Index(fields=['researcher_b', 'researcher_a'], name='collaboration_by_b'),
+            model_name="collaboration",
+            index=models.Index(fields=["researcher_b", "researcher_a"], name="collaboration_by_b"),
         ),
         migrations.AddConstraint(
-            model_name='collaboration',
-            constraint=models.UniqueConstraint(fields=('researcher_a', 'researcher_b'), name='collaboration_unique_pair'),
+            model_name="collaboration",
+            constraint=models.UniqueConstraint(
+                fields=("researcher_a", "researcher_b"), name="collaboration_unique_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='collaboration',
-            constraint=models.CheckConstraint(condition=models.Q(('researcher_a__lt', models.F('researcher_b'))), name='collaboration_ordered_pair'),
+            model_name="collaboration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("researcher_a__lt", models.F("researcher_b"))),
+                name="collaboration_ordered_pair",
+            ),
         ),
     ]

@@ -7,86 +7,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Researcher',
+            name="Researcher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('openalex_id', models.CharField(blank=True, max_length=32, null=True, unique=True)),
-                ('orcid', models.CharField(blank=True, max_length=19, null=True, unique=True, verbose_name='ORCID iD')),
-                ('display_name', models.CharField(max_length=300)),
-                ('name_key', models.CharField(db_index=True, max_length=300)),
-                ('name_variants', models.JSONField(blank=True, default=list)),
-                ('search_name', models.TextField(blank=True)),
-                ('arxiv_name_forms', models.JSONField(blank=True, default=list)),
-                ('bio', models.TextField(blank=True)),
-                ('open_to_collaborate', models.BooleanField(default=True)),
-                ('verification_level', models.PositiveSmallIntegerField(choices=[(0, 'L0 – no external authority'), (1, 'L1 – matched to an external authority, unclaimed'), (2, 'L2 – claimed, verified by institutional e-mail or a moderator'), (3, 'L3 – claimed through ORCID sign-in')], default=0)),
-                ('is_claimed', models.BooleanField(default=False)),
-                ('works_count', models.PositiveIntegerField(default=0)),
-                ('followers_count', models.PositiveIntegerField(default=0)),
-                ('topics_count', models.PositiveIntegerField(default=0)),
-                ('close_collaborators_count', models.PositiveIntegerField(default=0)),
-                ('verified_collaborators_count', models.PositiveIntegerField(default=0)),
-                ('open_disputes_count', models.PositiveIntegerField(default=0)),
-                ('trust_score', models.PositiveSmallIntegerField(default=0)),
-                ('trust_band', models.CharField(choices=[('emerging', 'Emerging'), ('established', 'Established'), ('trusted', 'Trusted')], default='emerging', max_length=16)),
-                ('trust_components', models.JSONField(blank=True, default=list)),
-                ('trust_computed_at', models.DateTimeField(blank=True, null=True)),
-                ('openalex_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('arxiv_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                (
+                    "openalex_id",
+                    models.CharField(blank=True, max_length=32, null=True, unique=True),
+                ),
+                (
+                    "orcid",
+                    models.CharField(
+                        blank=True, max_length=19, null=True, unique=True, verbose_name="ORCID iD"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=300)),
+                ("name_key", models.CharField(db_index=True, max_length=300)),
+                ("name_variants", models.JSONField(blank=True, default=list)),
+                ("search_name", models.TextField(blank=True)),
+                ("arxiv_name_forms", models.JSONField(blank=True, default=list)),
+                ("bio", models.TextField(blank=True)),
+                ("open_to_collaborate", models.BooleanField(default=True)),
+                (
+                    "verification_level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "L0 – no external authority"),
+                            (1, "L1 – matched to an external authority, unclaimed"),
+                            (2, "L2 – claimed, verified by institutional e-mail or a moderator"),
+                            (3, "L3 – claimed through ORCID sign-in"),
+                        ],
+                        default=0,
+                    ),
+                ),
+                ("is_claimed", models.BooleanField(default=False)),
+                ("works_count", models.PositiveIntegerField(default=0)),
+                ("followers_count", models.PositiveIntegerField(default=0)),
+                ("topics_count", models.PositiveIntegerField(default=0)),
+                ("close_collaborators_count", models.PositiveIntegerField(default=0)),
+                ("verified_collaborators_count", models.PositiveIntegerField(default=0)),
+                ("open_disputes_count", models.PositiveIntegerField(default=0)),
+                ("trust_score", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "trust_band",
+                    models.CharField(
+                        choices=[
+                            ("emerging", "Emerging"),
+                            ("established", "Established"),
+                            ("trusted", "Trusted"),
+                        ],
+                        default="emerging",
+                        max_length=16,
+                    ),
+                ),
+                ("trust_components", models.JSONField(blank=True, default=list)),
+                ("trust_computed_at", models.DateTimeField(blank=True, null=True)),
+                ("openalex_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("arxiv_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['display_name'],
+                "ordering": ["display_name"],
             },
         ),
         migrations.CreateModel(
-            name='TrustAssessment',
+            name="TrustAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('band', models.CharField(choices=[('emerging', 'Emerging'), ('established', 'Established'), ('trusted', 'Trusted')], max_length=16)),
-                ('components', models.JSONField()),
-                ('computed_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField()),
+                (
+                    "band",
+                    models.CharField(
+                        choices=[
+                            ("emerging", "Emerging"),
+                            ("established", "Established"),
+                            ("trusted", "Trusted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("components", models.JSONField()),
+                ("computed_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-computed_at'],
+                "ordering": ["-computed_at"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('email', models.EmailField(blank=True, max_length=254, null=True, unique=True, verbose_name='e-mail address')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        max_length=254,
+                        null=True,
+                        unique=True,
+                        verbose_name="e-mail address",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
     ]

@@ -5,27 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('profiles', '0001_initial'),
-        ('works', '0001_initial'),
+        ("profiles", "0001_initial"),
+        ("works", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='researcher',
-            name='institution',
-            field=models.ForeignKey(blank=True, help_text='Last known institution.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='researchers', to='works.institution'),
+            model_name="researcher",
+            name="institution",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Last known institution.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="researchers",
+                to="works.institution",
+            ),
         ),
         migrations.AddField(
-            model_name='trustassessment',
-            name='researcher',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trust_assessments', to='profiles.researcher'),
+            model_name="trustassessment",
+            name="researcher",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="trust_assessments",
+                to="profiles.researcher",
+            ),
         ),
         migrations.AddIndex(
-            model_name='trustassessment',
-            index=models.Index(fields=['researcher', '-computed_at'], name='trust_latest'),
+            model_name="trustassessment",
+            index=models.Index(fields=["researcher", "-computed_at"], name="trust_latest"),
         ),
     ]

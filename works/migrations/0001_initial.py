@@ -5,136 +5,246 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('profiles', '0001_initial'),
+        ("profiles", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('openalex_id', models.CharField(max_length=32, unique=True)),
-                ('ror', models.CharField(blank=True, max_length=64, verbose_name='ROR id')),
-                ('name', models.CharField(max_length=500)),
-                ('country_code', models.CharField(blank=True, max_length=2)),
-                ('type', models.CharField(blank=True, max_length=64)),
-                ('email_domains', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("openalex_id", models.CharField(max_length=32, unique=True)),
+                ("ror", models.CharField(blank=True, max_length=64, verbose_name="ROR id")),
+                ("name", models.CharField(max_length=500)),
+                ("country_code", models.CharField(blank=True, max_length=2)),
+                ("type", models.CharField(blank=True, max_length=64)),
+                ("email_domains", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('subfield', models.CharField(blank=True, max_length=300)),
-                ('field', models.CharField(blank=True, max_length=300)),
-                ('domain', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("subfield", models.CharField(blank=True, max_length=300)),
+                ("field", models.CharField(blank=True, max_length=300)),
+                ("domain", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Work',
+            name="Work",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('openalex_id', models.CharField(blank=True, max_length=32, null=True, unique=True)),
-                ('doi', models.CharField(blank=True, max_length=255, null=True, unique=True, verbose_name='DOI')),
-                ('arxiv_id', models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name='arXiv id')),
-                ('title', models.TextField()),
-                ('title_key', models.CharField(db_index=True, max_length=500)),
-                ('abstract', models.TextField(blank=True)),
-                ('type', models.CharField(blank=True, max_length=64)),
-                ('venue', models.CharField(blank=True, max_length=500)),
-                ('publication_date', models.DateField(blank=True, null=True)),
-                ('publication_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('citation_count', models.PositiveIntegerField(default=0)),
-                ('is_retracted', models.BooleanField(default=False)),
-                ('authors_count', models.PositiveIntegerField(default=0)),
-                ('source_payload', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                (
+                    "openalex_id",
+                    models.CharField(blank=True, max_length=32, null=True, unique=True),
+                ),
+                (
+                    "doi",
+                    models.CharField(
+                        blank=True, max_length=255, null=True, unique=True, verbose_name="DOI"
+                    ),
+                ),
+                (
+                    "arxiv_id",
+                    models.CharField(
+                        blank=True, max_length=64, null=True, unique=True, verbose_name="arXiv id"
+                    ),
+                ),
+                ("title", models.TextField()),
+                ("title_key", models.CharField(db_index=True, max_length=500)),
+                ("abstract", models.TextField(blank=True)),
+                ("type", models.CharField(blank=True, max_length=64)),
+                ("venue", models.CharField(blank=True, max_length=500)),
+                ("publication_date", models.DateField(blank=True, null=True)),
+                ("publication_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("citation_count", models.PositiveIntegerField(default=0)),
+                ("is_retracted", models.BooleanField(default=False)),
+                ("authors_count", models.PositiveIntegerField(default=0)),
+                ("source_payload", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-publication_year', 'title_key'],
+                "ordering": ["-publication_year", "title_key"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('demo', 'Demo data'), ('openalex', 'OpenAlex'), ('arxiv', 'arXiv'), ('snapshot', 'OpenAlex snapshot')], max_length=16)),
-                ('request', models.JSONField(default=dict)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('paused', 'Paused'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('cursor', models.TextField(blank=True)),
-                ('pages_done', models.PositiveIntegerField(default=0)),
-                ('requests_made', models.PositiveIntegerField(default=0)),
-                ('cost_usd', models.DecimalField(decimal_places=6, default=0, max_digits=12)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('resume_at', models.DateTimeField(blank=True, null=True)),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("demo", "Demo data"),
+                            ("openalex", "OpenAlex"),
+                            ("arxiv", "arXiv"),
+                            ("snapshot", "OpenAlex snapshot"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("request", models.JSONField(default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("paused", "Paused"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.TextField(blank=True)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("cursor", models.TextField(blank=True)),
+                ("pages_done", models.PositiveIntegerField(default=0)),
+                ("requests_made", models.PositiveIntegerField(default=0)),
+                ("cost_usd", models.DecimalField(decimal_places=6, default=0, max_digits=12)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("resume_at", models.DateTimeField(blank=True, null=True)),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(condition=models.Q(('state__in', ['queued', 'running', 'paused'])), fields=['state', 'lease_expires_at'], name='importrun_active')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state__in", ["queued", "running", "paused"])),
+                        fields=["state", "lease_expires_at"],
+                        name="importrun_active",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkTopic',
+            name="WorkTopic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(default=1.0)),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='works.topic')),
-                ('work', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='works.work')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField(default=1.0)),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="works.topic"
+                    ),
+                ),
+                (
+                    "work",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="works.work"),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='work',
-            name='topics',
-            field=models.ManyToManyField(related_name='works', through='works.WorkTopic', to='works.topic'),
+            model_name="work",
+            name="topics",
+            field=models.ManyToManyField(
+                related_name="works", through="works.WorkTopic", to="works.topic"
+            ),
         ),
         migrations.CreateModel(
-            name='Authorship',
+            name="Authorship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text='Byline order, starting at 0.')),
-                ('raw_author_name', models.CharField(blank=True, max_length=500)),
-                ('raw_affiliation', models.TextField(blank=True)),
-                ('researcher', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='profiles.researcher')),
-                ('institutions', models.ManyToManyField(blank=True, related_name='authorships', to='works.institution')),
-                ('work', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='works.work')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(help_text="Byline order, starting at 0.")),
+                ("raw_author_name", models.CharField(blank=True, max_length=500)),
+                ("raw_affiliation", models.TextField(blank=True)),
+                (
+                    "researcher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorships",
+                        to="profiles.researcher",
+                    ),
+                ),
+                (
+                    "institutions",
+                    models.ManyToManyField(
+                        blank=True, related_name="authorships", to="works.institution"
+                    ),
+                ),
+                (
+                    "work",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorships",
+                        to="works.work",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['work', 'position'],
-                'indexes': [models.Index(fields=['researcher', 'work'], name='authorship_by_researcher')],
-                'constraints': [models.UniqueConstraint(fields=('work', 'position'), name='authorship_unique_position'), models.UniqueConstraint(fields=('work', 'researcher'), name='authorship_unique_researcher')],
+                "ordering": ["work", "position"],
+                "indexes": [
+                    models.Index(fields=["researcher", "work"], name="authorship_by_researcher")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("work", "position"), name="authorship_unique_position"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("work", "researcher"), name="authorship_unique_researcher"
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='worktopic',
-            index=models.Index(fields=['topic', 'work'], name='worktopic_by_topic'),
+            model_name="worktopic",
+            index=models.Index(fields=["topic", "work"], name="worktopic_by_topic"),
         ),
         migrations.AddConstraint(
-            model_name='worktopic',
-            constraint=models.UniqueConstraint(fields=('work', 'topic'), name='worktopic_unique'),
+            model_name="worktopic",
+            constraint=models.UniqueConstraint(fields=("work", "topic"), name="worktopic_unique"),
         ),
         migrations.AddIndex(
-            model_name='work',
-            index=models.Index(fields=['-publication_year', 'title_key'], name='work_listing'),
+            model_name="work",
+            index=models.Index(fields=["-publication_year", "title_key"], name="work_listing"),
         ),
     ]
