@@ -1,0 +1,253 @@
+"""`make bench`: time BZPEER on the real stack and print the figures. Nothing is asserted.
+
+Every benchmark measures its baseline in the same run, on the same machine, so the ratios mean
+something even when the absolute times do not. The run uses its own Postgres database (the
+DATABASE_URL name + "_bench"), migrated and loaded with the demo data, and a real gunicorn
+server on a free loopback port serving bench.urls (the site plus a floor view).
+
+To add a benchmark, write a function that takes a Bench and prints its figures, and append it
+to BENCHMARKS.
+"""
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import requests
+from psycopg import sql
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+SEED_PROFILE_PATH = "/researchers/jascha-sohl-dickstein/"
+FLOOR_PATH = "/bench/floor/"
+WARMUP_REQUESTS = 20
+TIMED_REQUESTS = 200
+SERVER_START_TIMEOUT = 30
+
+
+@dataclass
+class Bench:
+    """The live server. Django is also set up in this process, on the same database."""
+
+    base_url: str
+    session: requests.Session
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+# --- Set-up -----------------------------------------------------------------------------------
+
+
+def bench_database_url(database_url: str) -> str:
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise SystemExit("make bench needs DATABASE_URL to point at Postgres.")
+    name = parts.path.lstrip("/") or "bzpeer"
+    return urlunsplit(parts._replace(path=f"/{name}_bench"))
+
+
+def database_create_if_missing(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    maintenance = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"Created database {name}.")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def django_prepare() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", "--noinput", verbosity=0)
+    call_command("load_demo")
+
+
+def server_start(port: int, log) -> subprocess.Popen:
+    # gthread with one thread: one request at a time, like a sync worker, but with keep-alive,
+    # so the timings are the server's work rather than TCP set-up.
+    command = [
+        sys.executable, "-m", "gunicorn", "bzpeer.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", "1", "--worker-class", "gthread", "--threads", "1",
+        "--keep-alive", "30", "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+
+
+def server_wait(process: subprocess.Popen, bench: Bench, log) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            # The first floor request also captures the profile bytes (bench/urls.py).
+            response = bench.session.get(bench.url(FLOOR_PATH), timeout=10)
+        except requests.ConnectionError:
+            time.sleep(0.2)
+            continue
+        if response.status_code == 200:
+            return
+        raise SystemExit(f"GET {FLOOR_PATH} answered {response.status_code}: {response.text[:300]}")
+    log.seek(0)
+    raise SystemExit(f"gunicorn did not start:\n{log.read().decode(errors='replace')}")
+
+
+def server_stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# --- Measuring and printing -------------------------------------------------------------------
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def timed_get(session: requests.Session, url: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    response = session.get(url)
+    body = response.content
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    return elapsed * 1000, len(body)
+
+
+def time_interleaved(bench: Bench, paths: dict[str, str]) -> dict[str, dict]:
+    """GET each path in turn, WARMUP_REQUESTS untimed then TIMED_REQUESTS timed rounds.
+
+    Interleaving puts the same drift (CPU frequency, other load) on every path.
+    """
+    for _ in range(WARMUP_REQUESTS):
+        for path in paths.values():
+            timed_get(bench.session, bench.url(path))
+    samples: dict[str, list[float]] = {label: [] for label in paths}
+    sizes: dict[str, int] = {}
+    for _ in range(TIMED_REQUESTS):
+        for label, path in paths.items():
+            milliseconds, sizes[label] = timed_get(bench.session, bench.url(path))
+            samples[label].append(milliseconds)
+    return {
+        label: {
+            "median": statistics.median(values),
+            "p90": percentile(values, 0.9),
+            "bytes": sizes[label],
+        }
+        for label, values in samples.items()
+    }
+
+
+def print_table(title: str, header: list[str], rows: list[list]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        cells = [str(row[0]).ljust(widths[0])] + [
+            str(cell).rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+        ]
+        print(("  " + "  ".join(cells)).rstrip())
+
+
+# --- Benchmarks -------------------------------------------------------------------------------
+
+
+def bench_profile_page(bench: Bench) -> None:
+    """The seed profile against a floor view returning the same bytes from memory."""
+    results = time_interleaved(bench, {"profile": SEED_PROFILE_PATH, "floor": FLOOR_PATH})
+    profile, floor = results["profile"], results["floor"]
+    print_table(
+        f"Profile page {SEED_PROFILE_PATH}: {TIMED_REQUESTS} sequential GETs each after "
+        f"{WARMUP_REQUESTS} warm-up, interleaved, timed client-side (ms)",
+        ["", "median", "p90", "bytes"],
+        [
+            ["profile", f"{profile['median']:.2f}", f"{profile['p90']:.2f}", profile["bytes"]],
+            ["floor (same bytes from memory)", f"{floor['median']:.2f}", f"{floor['p90']:.2f}",
+             floor["bytes"]],
+            ["ratio profile/floor", f"{profile['median'] / floor['median']:.1f}x",
+             f"{profile['p90'] / floor['p90']:.1f}x", ""],
+        ],
+    )  # fmt: skip
+
+
+def bench_profile_queries(bench: Bench) -> None:
+    """SQL queries the profile page runs, counted in-process through Django's test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from profiles.models import Researcher
+
+    works = Researcher.objects.get(slug=SEED_PROFILE_PATH.strip("/").split("/")[-1]).works_count
+    client = Client(HTTP_HOST="127.0.0.1")
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(SEED_PROFILE_PATH).status_code
+    if status != 200:
+        raise SystemExit(f"GET {SEED_PROFILE_PATH} answered {status} in-process")
+    print(f"\nSQL queries for the profile page ({works} works): {len(queries)}")
+
+
+BENCHMARKS: list[Callable[[Bench], None]] = [bench_profile_page, bench_profile_queries]
+
+
+def main() -> None:
+    database_url = bench_database_url(os.environ.get("DATABASE_URL", ""))
+    os.environ.update(
+        DATABASE_URL=database_url,
+        ROOT_URLCONF="bench.urls",
+        CACHE_KEY_PREFIX="bzpeer-bench",
+        DJANGO_SETTINGS_MODULE="bzpeer.settings",
+    )
+    database_create_if_missing(database_url)
+    django_prepare()
+
+    started = time.perf_counter()
+    port = free_port()
+    with tempfile.TemporaryFile() as log, requests.Session() as session:
+        server = server_start(port, log)
+        try:
+            bench = Bench(base_url=f"http://127.0.0.1:{port}", session=session)
+            server_wait(server, bench, log)
+            print(
+                f"\nServer: gunicorn, 1 worker (gthread, 1 thread, keep-alive) on "
+                f"127.0.0.1:{port}; database {urlsplit(database_url).path.lstrip('/')}; "
+                f"Python {sys.version.split()[0]}"
+            )
+            for benchmark in BENCHMARKS:
+                benchmark(bench)
+        finally:
+            server_stop(server)
+    print(f"\nDone in {time.perf_counter() - started:.1f} s.")
+
+
+if __name__ == "__main__":
+    main()
