@@ -6,7 +6,7 @@ way in.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -343,43 +343,82 @@ def _work_slug(title: str, record: WorkRecord) -> str:
     return make_slug(title_key(title), suffix=suffix.replace("/", "-"), max_length=80)
 
 
-def _dedupe(records: Iterable[WorkRecord], result: IngestResult) -> list[WorkRecord]:
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for record in records:
-        keys = {(name, getattr(record, name)) for name in ID_FIELDS if getattr(record, name)}
-        if not keys:
-            keys = {("title", f"{title_key(record.title)}|{record.publication_year}")}
-        if keys & seen:
-            result.duplicates_skipped += 1
-            continue
-        seen |= keys
-        unique.append(record)
-    return unique
+def _resolve(
+    records: Iterable[WorkRecord], result: IngestResult
+) -> list[tuple[WorkRecord, Work | None]]:
+    """Pair each record with the stored Work it describes, dropping duplicates and ids that
+    belong to another work.
 
-
-def _existing_works(records: list[WorkRecord]) -> list[Work | None]:
-    """The stored Work for each record: matched by OpenAlex id, then arXiv id, then DOI."""
+    An OpenAlex id is a work's identity: two OpenAlex works are two rows, even when OpenAlex
+    lists a preprint and its published version separately. A record with an OpenAlex id matches
+    a row from another source (arXiv, demo) through its arXiv id or DOI only when that row has
+    no OpenAlex id yet. When several works claim one arXiv id, the one that is the arXiv version
+    (arxiv_id_confident) keeps it; the others are stored without it.
+    """
+    records = list(records)
     lookups = {name: {getattr(r, name) for r in records if getattr(r, name)} for name in ID_FIELDS}
     query = Q(pk__in=[])
     for name, values in lookups.items():
         if values:
             query |= Q(**{f"{name}__in": values})
-    rows = list(Work.objects.filter(query))
     index = {
-        (name, getattr(row, name)): row for row in rows for name in ID_FIELDS if getattr(row, name)
+        (name, getattr(row, name)): row
+        for row in Work.objects.filter(query)
+        for name in ID_FIELDS
+        if getattr(row, name)
     }
-    return [
-        next(
-            (
-                index[(name, getattr(record, name))]
-                for name in ("openalex_id", "arxiv_id", "doi")
-                if getattr(record, name) and (name, getattr(record, name)) in index
-            ),
-            None,
-        )
-        for record in records
-    ]
+    arxiv_winner: dict[str, int] = {}
+    for position, record in sorted(
+        enumerate(records), key=lambda item: not item[1].arxiv_id_confident
+    ):
+        if record.arxiv_id:
+            arxiv_winner.setdefault(record.arxiv_id, position)
+
+    paired: list[tuple[WorkRecord, Work | None]] = []
+    seen: set[tuple[str, str]] = set()
+    claimed_rows: set[int] = set()
+    for position, record in enumerate(records):
+        if record.openalex_id:
+            keys = {("openalex_id", record.openalex_id)}
+        else:
+            keys = {(name, getattr(record, name)) for name in ID_FIELDS if getattr(record, name)}
+            keys = keys or {("title", f"{title_key(record.title)}|{record.publication_year}")}
+        if keys & seen:
+            result.duplicates_skipped += 1
+            continue
+        seen |= keys
+
+        row = index.get(("openalex_id", record.openalex_id)) if record.openalex_id else None
+        if row is None:
+            for name in ("arxiv_id", "doi"):
+                value = getattr(record, name)
+                if name == "arxiv_id" and not record.arxiv_id_confident:
+                    continue
+                candidate = index.get((name, value)) if value else None
+                if candidate and (not record.openalex_id or not candidate.openalex_id):
+                    row = candidate
+                    break
+        if row is not None and row.pk in claimed_rows:
+            result.duplicates_skipped += 1
+            continue
+        if row is not None:
+            claimed_rows.add(row.pk)
+
+        dropped = {}
+        for name in ("arxiv_id", "doi"):
+            value = getattr(record, name)
+            owner = index.get((name, value)) if value else None
+            taken = owner is not None and owner is not row
+            if name == "arxiv_id" and value and arxiv_winner[value] != position:
+                taken = True
+            if (name, value) in seen and name not in {key[0] for key in keys}:
+                taken = True
+            if taken:
+                dropped[name] = None
+            elif value:
+                seen.add((name, value))
+        paired.append((replace(record, **dropped) if dropped else record, row))
+    return paired
 
 
 @transaction.atomic
@@ -393,7 +432,8 @@ def ingest_works(
     or none of it.
     """
     result = IngestResult()
-    records = _dedupe(records, result)
+    paired = _resolve(records, result)
+    records = [record for record, _ in paired]
     authors = list(authors)
     if not records and not authors:
         return result
@@ -413,23 +453,9 @@ def ingest_works(
     if not records:
         researcher_stats_refresh(researcher_ids=result.researcher_ids)
         return result
-    stored = _existing_works(records)
-    taken_ids = {
-        (name, getattr(row, name))
-        for row in stored
-        if row
-        for name in ID_FIELDS
-        if getattr(row, name)
-    }
-    to_create, to_update, works, kept = [], [], [], []
-    claimed: set[int] = set()
+    to_create, to_update, works = [], [], []
     now = timezone.now()
-    for record, row in zip(records, stored, strict=True):
-        if row is not None and row.pk in claimed:
-            # Two records with different ids that both name one stored work.
-            result.duplicates_skipped += 1
-            continue
-        kept.append(record)
+    for record, row in paired:
         values = _work_values(record)
         if row is None:
             row = Work(
@@ -442,14 +468,13 @@ def ingest_works(
             changed = False
             for name in ID_FIELDS:
                 value = getattr(record, name)
-                if value and not getattr(row, name) and (name, value) not in taken_ids:
+                if value and not getattr(row, name):
                     setattr(row, name, value)
                     changed = True
             for name, value in values.items():
                 if getattr(row, name) != value:
                     setattr(row, name, value)
                     changed = True
-            claimed.add(row.pk)
             if changed:
                 row.updated_at = now
                 to_update.append(row)
@@ -467,7 +492,6 @@ def ingest_works(
     result.works_created, result.works_updated = len(to_create), len(to_update)
     result.work_ids = [row.pk for row in works]
 
-    records = kept
     _sync_authorships(records, works, identities, institution_ids, result)
     retopiced = _sync_topics(records, works, topic_ids)
     changed_work_ids = {row.pk for row in to_create + to_update} | retopiced

@@ -20,10 +20,10 @@ _STRAY_LESS_THAN = re.compile(r"<(?!/?[A-Za-z][A-Za-z0-9-]*[\s/>]|!--)")
 
 
 def sanitize_html(raw: str | None) -> str:
-    """Decode entities once, then keep only ALLOWED_TAGS with no attributes."""
+    """Keep only ALLOWED_TAGS with no attributes; entities are decoded once, by nh3's parser."""
     if not raw:
         return ""
-    text = _STRAY_LESS_THAN.sub("&lt;", html.unescape(raw).replace("\x00", ""))
+    text = _STRAY_LESS_THAN.sub("&lt;", raw.replace("\x00", ""))
     return nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),

@@ -122,16 +122,18 @@ def parse_author(data: dict) -> AuthorRecord:
     )
 
 
-def _arxiv_id_of(data: dict, doi: str | None) -> str | None:
+def _arxiv_id_of(data: dict, doi: str | None) -> tuple[str | None, bool]:
+    """The work's arXiv id and whether the work is the arXiv version itself."""
     match = _ARXIV_DOI.match(doi or "")
     if match:
-        return normalise_arxiv_id(match.group(1))
-    for location in [data.get("primary_location"), *(data.get("locations") or [])]:
+        return normalise_arxiv_id(match.group(1)), True
+    primary = data.get("primary_location")
+    for location in [primary, *(data.get("locations") or [])]:
         for key in ("landing_page_url", "pdf_url"):
             match = _ARXIV_URL.search((location or {}).get(key) or "")
             if match:
-                return normalise_arxiv_id(match.group(1))
-    return None
+                return normalise_arxiv_id(match.group(1)), location is primary
+    return None, False
 
 
 def _parse_authorship(data: dict) -> AuthorshipRecord | None:
@@ -172,11 +174,13 @@ def parse_work(data: dict) -> WorkRecord:
         for topic in data.get("topics") or []
         if topic.get("id")
     )
+    arxiv_id, arxiv_id_confident = _arxiv_id_of(data, doi)
     return WorkRecord(
         title=data.get("title") or data.get("display_name") or "Untitled work",
         openalex_id=openalex_id,
         doi=doi,
-        arxiv_id=_arxiv_id_of(data, doi),
+        arxiv_id=arxiv_id,
+        arxiv_id_confident=arxiv_id_confident,
         abstract=rebuild_abstract(data.get("abstract_inverted_index")),
         type=data.get("type") or "",
         venue=source.get("display_name") or "",

@@ -54,6 +54,9 @@ class WorkRecord:
     openalex_id: str | None = None
     doi: str | None = None
     arxiv_id: str | None = None
+    # False when the arXiv id comes from a secondary location (a published version that also
+    # lists its preprint); such a record keeps the id only if no other work claims it.
+    arxiv_id_confident: bool = True
     abstract: str = ""
     type: str = ""
     venue: str = ""
