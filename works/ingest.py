@@ -17,7 +17,7 @@ from graph.services import collaborations_refresh
 from profiles.models import Researcher
 from profiles.services import researcher_stats_refresh
 from works.models import Authorship, Institution, Topic, Work, WorkTopic
-from works.sanitize import sanitize_html
+from works.sanitize import sanitize_html, to_plain_text
 from works.sources.records import (
     AuthorRecord,
     InstitutionRecord,
@@ -320,11 +320,15 @@ WORK_FIELDS = [
 ID_FIELDS = ["openalex_id", "doi", "arxiv_id"]
 
 
+def _title_key_of(raw_title: str) -> str:
+    return title_key(to_plain_text(sanitize_html(raw_title)))[:500]
+
+
 def _work_values(record: WorkRecord) -> dict:
     title = sanitize_html(record.title) or "Untitled work"
     return {
         "title": title,
-        "title_key": title_key(title)[:500],
+        "title_key": _title_key_of(title),
         "abstract": sanitize_html(record.abstract),
         "type": record.type[:64],
         "venue": record.venue[:500],
@@ -338,9 +342,9 @@ def _work_values(record: WorkRecord) -> dict:
     }
 
 
-def _work_slug(title: str, record: WorkRecord) -> str:
-    suffix = record.arxiv_id or record.openalex_id or record.doi or title_key(title)[:8]
-    return make_slug(title_key(title), suffix=suffix.replace("/", "-"), max_length=80)
+def _work_slug(key: str, record: WorkRecord) -> str:
+    suffix = record.arxiv_id or record.openalex_id or record.doi or key[:8]
+    return make_slug(key, suffix=suffix.replace("/", "-"), max_length=80)
 
 
 def _resolve(
@@ -382,7 +386,7 @@ def _resolve(
             keys = {("openalex_id", record.openalex_id)}
         else:
             keys = {(name, getattr(record, name)) for name in ID_FIELDS if getattr(record, name)}
-            keys = keys or {("title", f"{title_key(record.title)}|{record.publication_year}")}
+            keys = keys or {("title", f"{_title_key_of(record.title)}|{record.publication_year}")}
         if keys & seen:
             result.duplicates_skipped += 1
             continue
@@ -459,7 +463,7 @@ def ingest_works(
         values = _work_values(record)
         if row is None:
             row = Work(
-                slug=_work_slug(values["title"], record),
+                slug=_work_slug(values["title_key"], record),
                 **{name: getattr(record, name) for name in ID_FIELDS},
                 **values,
             )

@@ -11,19 +11,25 @@ import re
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from works.text import scrub_text
+
 ALLOWED_TAGS = frozenset({"i", "b", "em", "strong", "sub", "sup", "br", "p"})
 # Elements whose content is dropped too, not just the tags.
 DROPPED_WITH_CONTENT = frozenset({"script", "style", "math", "svg", "template", "iframe", "object"})
 # A "<" that does not open a tag or comment is text (LaTeX such as $x<y$ is common in abstracts);
 # without this the HTML parser would swallow what follows it.
 _STRAY_LESS_THAN = re.compile(r"<(?!/?[A-Za-z][A-Za-z0-9-]*[\s/>]|!--)")
+# Inside TeX math every "<" is a comparison, even "$a<b c$".
+_TEX_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
 
 
 def sanitize_html(raw: str | None) -> str:
     """Keep only ALLOWED_TAGS with no attributes; entities are decoded once, by nh3's parser."""
     if not raw:
         return ""
-    text = _STRAY_LESS_THAN.sub("&lt;", raw.replace("\x00", ""))
+    text = scrub_text(raw)
+    text = _TEX_MATH.sub(lambda match: match.group(0).replace("<", "&lt;"), text)
+    text = _STRAY_LESS_THAN.sub("&lt;", text)
     return nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),

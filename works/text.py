@@ -9,6 +9,28 @@ _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 
 
+def scrub_text(text: str) -> str:
+    """Drop what Postgres cannot store: NUL characters and lone UTF-16 surrogates, which
+    json.loads keeps from a broken escape such as "\\ud83d"."""
+    text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+    return text
+
+
+def scrub(value):
+    """scrub_text applied to every string in a decoded JSON document."""
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        return {scrub_text(key): scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    return value
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form of a name or query, for search and matching.
 

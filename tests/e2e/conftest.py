@@ -60,9 +60,11 @@ def page_at(browser):
         page.on("pageerror", lambda error: page.problems.append(str(error)))
         page.on(
             "response",
-            lambda response: page.problems.append(f"{response.status} {response.url}")
-            if response.status >= 400
-            else None,
+            lambda response: (
+                page.problems.append(f"{response.status} {response.url}")
+                if response.status >= 400
+                else None
+            ),
         )
         pages.append(page)
         return page

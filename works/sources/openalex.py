@@ -12,6 +12,7 @@ from works.sources.records import (
     WorkRecord,
     WorkTopicRecord,
 )
+from works.text import scrub
 
 _ARXIV_URL = re.compile(
     r"arxiv\.org/(?:abs|pdf)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))", re.I
@@ -77,6 +78,7 @@ def _email_domains(homepage_url: str | None) -> tuple[str, ...]:
 
 
 def parse_institution(data: dict) -> InstitutionRecord:
+    data = scrub(data)
     openalex_id = short_id(data.get("id"))
     if not openalex_id:
         raise OpenAlexParseError("institution without an id")
@@ -91,6 +93,7 @@ def parse_institution(data: dict) -> InstitutionRecord:
 
 
 def parse_topic(data: dict) -> TopicRecord:
+    data = scrub(data)
     external_id = short_id(data.get("id"))
     if not external_id:
         raise OpenAlexParseError("topic without an id")
@@ -108,6 +111,7 @@ def parse_topic(data: dict) -> TopicRecord:
 
 
 def parse_author(data: dict) -> AuthorRecord:
+    data = scrub(data)
     openalex_id = short_id(data.get("id"))
     if not openalex_id or not data.get("display_name"):
         raise OpenAlexParseError("author without an id or a name")
@@ -159,6 +163,7 @@ def _parse_authorship(data: dict) -> AuthorshipRecord | None:
 
 
 def parse_work(data: dict) -> WorkRecord:
+    data = scrub(data)
     openalex_id = short_id(data.get("id"))
     if not openalex_id:
         raise OpenAlexParseError("work without an id")
