@@ -232,8 +232,8 @@ def test_profile_loads_the_graph_lazily(client, seed_researcher):
     page = parse(client.get(SEED_URL))
 
     slot = page.find(id="graph-slice")
-    assert slot.attrs["hx-get"] == f"{SEED_URL}graph/"
-    assert "intersect" in slot.attrs["hx-trigger"]
+    assert slot.attrs["data-hx-get"] == f"{SEED_URL}graph/"
+    assert "intersect" in slot.attrs["data-hx-trigger"]
     assert "Building this graph slice" in slot.text
     # Without JavaScript the slot still leads to the graph.
     assert slot.find("noscript") is not None
@@ -280,8 +280,8 @@ def test_works_come_20_at_a_time_with_show_more(client):
     more = works.find("li", id="works-more").find("a")
     assert "Show more" in more.text
     assert more.attrs["href"] == "?page=2#works"
-    assert more.attrs["hx-get"] == f"{url}?page=2"
-    assert more.attrs["hx-target"] == "#works-more"
+    assert more.attrs["data-hx-get"] == f"{url}?page=2"
+    assert more.attrs["data-hx-target"] == "#works-more"
 
 
 def test_show_more_fragment_returns_only_the_next_items(client):
@@ -299,7 +299,7 @@ def test_show_more_fragment_returns_only_the_next_items(client):
         assert "<html" not in body and "Published work" not in body
     second_page, third_page = parse(second), parse(third)
     assert len(work_titles(second_page)) == 20
-    assert second_page.find("li", id="works-more").find("a").attrs["hx-get"] == f"{url}?page=3"
+    assert second_page.find("li", id="works-more").find("a").attrs["data-hx-get"] == f"{url}?page=3"
     assert len(work_titles(third_page)) == 5
     assert not third_page.find_all(id="works-more")
     everything = seen + work_titles(second_page) + work_titles(third_page)
@@ -618,7 +618,7 @@ def test_content_security_policy_allows_only_own_scripts(client, seed_researcher
 def test_body_sends_the_csrf_token_with_htmx_requests(client, seed_researcher):
     page = parse(client.get(SEED_URL))
 
-    headers = json.loads(page.find("body").attrs["hx-headers"])
+    headers = json.loads(page.find("body").attrs["data-hx-headers"])
     assert re.fullmatch(r"[A-Za-z0-9]{64}", headers["X-CSRFToken"])
 
 
