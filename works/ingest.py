@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from graph.models import Collaboration
 from graph.services import collaborations_refresh
 from profiles.models import Researcher
 from profiles.services import researcher_stats_refresh
@@ -168,14 +169,47 @@ def _free_slugs(bases: list[tuple[str, str]]) -> list[str]:
     return chosen
 
 
+def _match_by_coauthors(names: set[str], coauthors: dict[str, set[str]]) -> dict[str, Researcher]:
+    """Name-only bylines (arXiv) → a researcher with ids, only when exactly one researcher of
+    that folded name already shares a co-author with the byline."""
+    candidates: dict[str, list[Researcher]] = {}
+    for row in Researcher.objects.filter(name_key__in=names).filter(
+        Q(openalex_id__isnull=False) | Q(orcid__isnull=False)
+    ):
+        candidates.setdefault(row.name_key, []).append(row)
+    if not candidates:
+        return {}
+    ids = [row.pk for rows in candidates.values() for row in rows]
+    known: dict[int, set[str]] = {}
+    for a, a_name, b, b_name in Collaboration.objects.filter(
+        Q(researcher_a_id__in=ids) | Q(researcher_b_id__in=ids)
+    ).values_list(
+        "researcher_a_id", "researcher_a__name_key", "researcher_b_id", "researcher_b__name_key"
+    ):
+        known.setdefault(a, set()).add(b_name)
+        known.setdefault(b, set()).add(a_name)
+    matched = {}
+    for name, rows in candidates.items():
+        sharing = [row for row in rows if known.get(row.pk, set()) & coauthors.get(name, set())]
+        if len(sharing) == 1:
+            matched[name] = sharing[0]
+    return matched
+
+
 def upsert_researchers(
-    records: Iterable[AuthorRecord], *, result: IngestResult
+    records: Iterable[AuthorRecord],
+    *,
+    result: IngestResult,
+    pinned: dict[str, int] | None = None,
+    coauthors: dict[str, set[str]] | None = None,
 ) -> dict[tuple[str, str], int]:
     """Returns {identity: pk}, identity as given by _identity(record).
 
-    Records with an OpenAlex id or ORCID match on those; records with neither match an id-less
-    researcher with the same folded name (the demo and arXiv bylines). Fields only gain
-    information: an empty value never overwrites a stored one.
+    Records with an OpenAlex id or ORCID match on those. Records with neither (demo and arXiv
+    bylines) match, in order: the researcher pinned to their folded name (the person an arXiv
+    import is for), an id-less researcher with that folded name, or one researcher with ids
+    and that name who shares a co-author (coauthors: folded name → co-authors' folded names).
+    Fields only gain information: an empty value never overwrites a stored one.
     """
     merged: dict[tuple[str, str], AuthorRecord] = {}
     for record in records:
@@ -189,16 +223,23 @@ def upsert_researchers(
     openalex_ids = {r.openalex_id for r in merged.values() if r.openalex_id}
     orcids = {r.orcid for r in merged.values() if r.orcid}
     names = {key[1] for key in merged if key[0] == "name"}
+    pinned = {name: pk for name, pk in (pinned or {}).items() if name in names}
     existing = list(
         Researcher.objects.filter(
             Q(openalex_id__in=openalex_ids)
             | Q(orcid__in=orcids)
             | Q(name_key__in=names, openalex_id__isnull=True, orcid__isnull=True)
+            | Q(pk__in=pinned.values())
         )
     )
+    by_pk = {row.pk: row for row in existing}
     by_openalex = {row.openalex_id: row for row in existing if row.openalex_id}
     by_orcid = {row.orcid: row for row in existing if row.orcid}
     by_name = {row.name_key: row for row in existing if not row.openalex_id and not row.orcid}
+    by_name.update({name: by_pk[pk] for name, pk in pinned.items() if pk in by_pk})
+    unmatched = names - set(by_name)
+    if unmatched and coauthors:
+        by_name.update(_match_by_coauthors(unmatched, coauthors))
 
     resolved: dict[tuple[str, str], Researcher] = {}
     to_create: list[tuple[tuple[str, str], Researcher]] = []
@@ -427,13 +468,16 @@ def _resolve(
 
 @transaction.atomic
 def ingest_works(
-    records: Iterable[WorkRecord], *, authors: Iterable[AuthorRecord] = ()
+    records: Iterable[WorkRecord],
+    *,
+    authors: Iterable[AuthorRecord] = (),
+    pinned: dict[str, int] | None = None,
 ) -> IngestResult:
     """Upsert works with their authorships and topics, then refresh the graph and counts.
 
     authors are full author records fetched on their own (an OpenAlex author lookup); they are
     merged with the bylines' records. One transaction: the whole batch (an API page) is written
-    or none of it.
+    or none of it. pinned maps folded names to the researcher an import is for.
     """
     result = IngestResult()
     paired = _resolve(records, result)
@@ -442,9 +486,18 @@ def ingest_works(
     if not records and not authors:
         return result
 
+    coauthors: dict[str, set[str]] = {}
+    for record in records:
+        byline = {fold(a.author.display_name) for a in record.authorships}
+        for authorship in record.authorships:
+            if _identity(authorship.author)[0] == "name":
+                name = fold(authorship.author.display_name)
+                coauthors.setdefault(name, set()).update(byline - {name})
     identities = upsert_researchers(
         [*authors, *(a.author for record in records for a in record.authorships)],
         result=result,
+        pinned=pinned,
+        coauthors=coauthors,
     )
     institution_ids = upsert_institutions(
         institution

@@ -148,8 +148,15 @@ class ImportRun(models.Model):
         FAILED = "failed", "Failed"
 
     source = models.CharField(max_length=16, choices=Source)
-    # What was asked, e.g. {"openalex": "A5023888391"} or {"path": "works/demo/..."}.
+    # What was asked, e.g. {"openalex": "A5023888391"}, {"arxiv": "Ada Lovelace"}, {"path": …}.
     request = models.JSONField(default=dict)
+    researcher = models.ForeignKey(
+        "profiles.Researcher",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_runs",
+    )
     state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
     message = models.TextField(blank=True)
     counts = models.JSONField(default=dict, blank=True)
@@ -158,8 +165,13 @@ class ImportRun(models.Model):
     pages_done = models.PositiveIntegerField(default=0)
     requests_made = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    # Failed attempts so far; at IMPORT_MAX_ATTEMPTS the run fails for good.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Not before this time: a pause (request budget spent) or a retry's backoff.
     resume_at = models.DateTimeField(null=True, blank=True)
+    # A running run belongs to the worker holding lease_token until lease_expires_at; a queued
+    # run is expected to be picked up by then. The sweeper re-queues runs past it.
+    lease_token = models.UUIDField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -177,3 +189,13 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.get_source_display()} import #{self.pk} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.RUNNING, self.State.PAUSED}
+
+    @property
+    def target(self) -> str:
+        return ", ".join(
+            f"{key} {value}" for key, value in self.request.items() if key != "author_id"
+        )

@@ -1,9 +1,13 @@
-"""OpenAlex JSON → plain records. The live client (issue: importers) reuses these parsers."""
+"""OpenAlex: JSON → plain records, and the live client that fetches them. No ORM here."""
 
+import contextlib
 import datetime
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlparse
 
+from works.sources.http import HttpSource, PageInvalid
 from works.sources.records import (
     AuthorRecord,
     AuthorshipRecord,
@@ -197,3 +201,94 @@ def parse_work(data: dict) -> WorkRecord:
         topics=topics,
         payload=data,
     )
+
+
+# --- The live client ---------------------------------------------------------------------------
+
+# Only what parse_work reads: a smaller, cheaper response.
+WORK_FIELDS = (
+    "id,doi,title,display_name,publication_year,publication_date,ids,type,primary_location,"
+    "locations,authorships,cited_by_count,is_retracted,topics,abstract_inverted_index,"
+    "is_authors_truncated"
+)
+ORCID_PATTERN = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+
+
+@dataclass(frozen=True)
+class WorksPage:
+    records: list[WorkRecord]
+    next_cursor: str | None
+    cost_usd: Decimal
+    total: int | None
+
+
+class OpenAlexClient(HttpSource):
+    def __init__(self, *, api_key: str = "", mailto: str = "", per_page: int = 100, **kwargs):
+        super().__init__(**kwargs)
+        self.api_key = api_key
+        self.mailto = mailto
+        self.per_page = per_page
+        self.cost_usd = Decimal(0)
+
+    def _json(self, path: str, params: dict | None = None) -> dict:
+        params = dict(params or {})
+        if self.api_key:
+            params["api_key"] = self.api_key
+        if self.mailto:
+            params["mailto"] = self.mailto
+        response = self.get(f"{self.base_url}/{path}", params=params)
+        try:
+            data = response.json()
+        except ValueError:
+            kind = response.headers.get("Content-Type", "unknown type")
+            raise PageInvalid(
+                f"OpenAlex answered 200 with a body that is not JSON ({kind})"
+            ) from None
+        if not isinstance(data, dict):
+            raise PageInvalid("OpenAlex answered with JSON that is not an object")
+        cost = (data.get("meta") or {}).get("cost_usd") if "meta" in data else None
+        if cost is not None:
+            with contextlib.suppress(ArithmeticError):
+                self.cost_usd += Decimal(str(cost))
+        return data
+
+    def author(self, identifier: str) -> AuthorRecord:
+        """An author by OpenAlex id (A…) or ORCID iD. A merged id answers with the id it was
+        merged into; the record carries that one."""
+        identifier = identifier.strip()
+        orcid = normalise_orcid(identifier)
+        if orcid and ORCID_PATTERN.match(orcid):
+            path = f"authors/orcid:{orcid}"
+        else:
+            path = f"authors/{short_id(identifier)}"
+        try:
+            return parse_author(self._json(path))
+        except OpenAlexParseError as error:
+            raise PageInvalid(f"OpenAlex author record unusable: {error}") from error
+
+    def works_page(self, *, author_id: str, cursor: str = "*") -> WorksPage:
+        """One page of an author's works by cursor paging."""
+        data = self._json(
+            "works",
+            {
+                "filter": f"authorships.author.id:{author_id}",
+                "per_page": self.per_page,
+                "cursor": cursor,
+                "select": WORK_FIELDS,
+            },
+        )
+        results, meta = data.get("results"), data.get("meta")
+        if not isinstance(results, list) or not isinstance(meta, dict):
+            raise PageInvalid("OpenAlex page lacks 'results' or 'meta'")
+        if "next_cursor" not in meta:
+            raise PageInvalid("OpenAlex page lacks meta.next_cursor, so paging cannot go on")
+        try:
+            records = [parse_work(item) for item in results]
+        except (OpenAlexParseError, AttributeError, TypeError) as error:
+            raise PageInvalid(f"OpenAlex page holds an unusable work: {error}") from error
+        return WorksPage(
+            records=records,
+            next_cursor=meta.get("next_cursor") or None,
+            cost_usd=Decimal(str(meta.get("cost_usd") or 0)),
+            total=meta.get("count"),
+        )
