@@ -133,13 +133,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_BEAT_SCHEDULE = {
-    "sweep-import-runs": {"task": "works.tasks.import_runs_sweep", "schedule": 60.0},
-    "refresh-stale-researchers": {
-        "task": "works.tasks.researchers_refresh_stale",
-        "schedule": 6 * 60 * 60.0,
-    },
-}
 
 # --- External sources -------------------------------------------------------------------------
 
@@ -158,6 +151,18 @@ IMPORT_LEASE_SECONDS = int(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
 # A task works on a run this long, then hands the rest to a fresh task.
 IMPORT_SLICE_SECONDS = int(os.environ.get("IMPORT_SLICE_SECONDS", "240"))
 IMPORT_REFRESH_AFTER_DAYS = int(os.environ.get("IMPORT_REFRESH_AFTER_DAYS", "30"))
+# How often beat looks for runs nobody is working on (expired leases, due pauses).
+IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-import-runs": {
+        "task": "works.tasks.import_runs_sweep",
+        "schedule": IMPORT_SWEEP_SECONDS,
+    },
+    "refresh-stale-researchers": {
+        "task": "works.tasks.researchers_refresh_stale",
+        "schedule": 6 * 60 * 60.0,
+    },
+}
 
 # Works with more authors than this create no pairwise Collaboration rows (DESIGN.md, scale plan).
 GRAPH_MAX_AUTHORS_FOR_EDGES = int(os.environ.get("GRAPH_MAX_AUTHORS_FOR_EDGES", "50"))
