@@ -388,6 +388,23 @@ def _work_slug(key: str, record: WorkRecord) -> str:
     return make_slug(key, suffix=suffix.replace("/", "-"), max_length=80)
 
 
+def _match_by_title(record: WorkRecord, by_title: dict[str, list[Work]]) -> Work | None:
+    """The one stored work with the same normalised title and year whose ids do not
+    contradict the record's (the last resort for matching across sources)."""
+    candidates = [
+        row
+        for row in by_title.get(_title_key_of(record.title), [])
+        if row.publication_year == record.publication_year
+        and all(
+            not getattr(row, name)
+            or not getattr(record, name)
+            or getattr(row, name) == getattr(record, name)
+            for name in ID_FIELDS
+        )
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def _resolve(
     records: Iterable[WorkRecord], result: IngestResult
 ) -> list[tuple[WorkRecord, Work | None]]:
@@ -398,7 +415,8 @@ def _resolve(
     lists a preprint and its published version separately. A record with an OpenAlex id matches
     a row from another source (arXiv, demo) through its arXiv id or DOI only when that row has
     no OpenAlex id yet. When several works claim one arXiv id, the one that is the arXiv version
-    (arxiv_id_confident) keeps it; the others are stored without it.
+    (arxiv_id_confident) keeps it; the others are stored without it. Failing ids, the same
+    normalised title and year match.
     """
     records = list(records)
     lookups = {name: {getattr(r, name) for r in records if getattr(r, name)} for name in ID_FIELDS}
@@ -412,6 +430,11 @@ def _resolve(
         for name in ID_FIELDS
         if getattr(row, name)
     }
+    by_title: dict[str, list[Work]] = {}
+    for row in Work.objects.filter(
+        title_key__in={_title_key_of(record.title) for record in records}
+    ):
+        by_title.setdefault(row.title_key, []).append(row)
     arxiv_winner: dict[str, int] = {}
     for position, record in sorted(
         enumerate(records), key=lambda item: not item[1].arxiv_id_confident
@@ -443,6 +466,8 @@ def _resolve(
                 if candidate and (not record.openalex_id or not candidate.openalex_id):
                     row = candidate
                     break
+        if row is None:
+            row = _match_by_title(record, by_title)
         if row is not None and row.pk in claimed_rows:
             result.duplicates_skipped += 1
             continue
@@ -481,8 +506,13 @@ def ingest_works(
     """
     result = IngestResult()
     paired = _resolve(records, result)
+    # A record without an OpenAlex id (arXiv) that names a work OpenAlex described only fills
+    # what the work lacks; OpenAlex's byline, with its author ids, stays.
+    supplements = [(r, row) for r, row in paired if row and row.openalex_id and not r.openalex_id]
+    paired = [(r, row) for r, row in paired if not (row and row.openalex_id and not r.openalex_id)]
     records = [record for record, _ in paired]
     authors = list(authors)
+    _supplement(supplements, result)
     if not records and not authors:
         return result
 
@@ -546,8 +576,9 @@ def ingest_works(
         for row in to_create:
             row.pk = pks[row.slug]
     Work.objects.bulk_update(to_update, WORK_FIELDS + ID_FIELDS + ["updated_at"], BATCH_SIZE)
-    result.works_created, result.works_updated = len(to_create), len(to_update)
-    result.work_ids = [row.pk for row in works]
+    result.works_created += len(to_create)
+    result.works_updated += len(to_update)
+    result.work_ids.extend(row.pk for row in works)
 
     _sync_authorships(records, works, identities, institution_ids, result)
     retopiced = _sync_topics(records, works, topic_ids)
@@ -569,6 +600,26 @@ def ingest_works(
     collaborations_refresh(researcher_ids=result.researcher_ids)
     researcher_stats_refresh(researcher_ids=result.researcher_ids)
     return result
+
+
+SUPPLEMENTED_FIELDS = ["abstract", "publication_date", "arxiv_id", "doi"]
+
+
+def _supplement(pairs: list[tuple[WorkRecord, Work]], result: IngestResult) -> None:
+    changed = []
+    for record, row in pairs:
+        values = _work_values(record)
+        values.update(arxiv_id=record.arxiv_id, doi=record.doi)
+        filled = [name for name in SUPPLEMENTED_FIELDS if values[name] and not getattr(row, name)]
+        for name in filled:
+            setattr(row, name, values[name])
+        if filled:
+            row.updated_at = timezone.now()
+            changed.append(row)
+    Work.objects.bulk_update(changed, SUPPLEMENTED_FIELDS + ["updated_at"], BATCH_SIZE)
+    result.works_updated += len(changed)
+    result.works_unchanged += len(pairs) - len(changed)
+    result.work_ids.extend(row.pk for _, row in pairs)
 
 
 def _sync_authorships(records, works, identities, institution_ids, result: IngestResult) -> None:
