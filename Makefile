@@ -38,7 +38,15 @@ static/vendor/.installed: node_modules/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# With a broker configured, a Celery worker (with beat) runs beside the server.
+	@if [ -n "$$REDIS_URL" ]; then \
+	  $(VENV)/bin/celery -A bzpeer worker --beat --loglevel=INFO --concurrency=2 \
+	    --schedule .venv/celerybeat-schedule & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	else \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT); \
+	fi
 
 run: export DEBUG ?= 1
 
