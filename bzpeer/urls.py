@@ -7,6 +7,7 @@ urlpatterns = [
     path("", profile_views.home, name="home"),
     path("researchers/", include("profiles.urls")),
     path("works/", include("works.urls")),
+    path("imports/", include("works.import_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from works.models import Authorship, ImportRun, Institution, Topic, Work, WorkTopic
 
@@ -41,6 +43,35 @@ class WorkAdmin(admin.ModelAdmin):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["pk", "source", "state", "pages_done", "requests_made", "created_at"]
+    """Runs are written by works.services only; here they can be read, and followed live on
+    their staff page."""
+
+    list_display = [
+        "pk",
+        "source",
+        "state",
+        "staff_page",
+        "target",
+        "researcher",
+        "pages_done",
+        "requests_made",
+        "created_at",
+    ]
+    list_display_links = ["pk", "source"]
     list_filter = ["source", "state"]
-    readonly_fields = ["created_at", "started_at", "finished_at"]
+    list_select_related = ["researcher"]
+    search_fields = ["researcher__display_name", "message"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, obj):
+        return reverse("imports:detail", args=[obj.pk])
+
+    @admin.display(description="Staff page")
+    def staff_page(self, obj):
+        return format_html('<a href="{}">Follow #{}</a>', self.view_on_site(obj), obj.pk)

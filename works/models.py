@@ -195,6 +195,14 @@ class ImportRun(models.Model):
         return self.state in {self.State.QUEUED, self.State.RUNNING, self.State.PAUSED}
 
     @property
+    def works_seen(self) -> int:
+        """Works the run has taken in so far, new or not."""
+        return sum(
+            self.counts.get(name, 0)
+            for name in ("works_created", "works_updated", "works_unchanged")
+        )
+
+    @property
     def target(self) -> str:
         return ", ".join(
             f"{key} {value}" for key, value in self.request.items() if key != "author_id"

@@ -1,8 +1,8 @@
 """Reads of works."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from works.models import Authorship, Work, WorkTopic
+from works.models import Authorship, ImportRun, Work, WorkTopic
 
 
 def work_get(*, slug: str) -> Work:
@@ -19,3 +19,16 @@ def work_get(*, slug: str) -> Work:
             queryset=WorkTopic.objects.select_related("topic").order_by("-score", "topic__name"),
         ),
     ).get(slug=slug)
+
+
+def import_runs_recent() -> QuerySet[ImportRun]:
+    return (
+        ImportRun.objects.select_related("researcher")
+        .defer("errors")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def import_run_get(*, pk: int) -> ImportRun:
+    """Raises ImportRun.DoesNotExist."""
+    return ImportRun.objects.select_related("researcher").get(pk=pk)

@@ -103,17 +103,22 @@ def import_run_create(
     return run
 
 
+def import_request_for(*, researcher: Researcher, source: str) -> dict | None:
+    """What to ask a source for this researcher, or None when the source cannot find them."""
+    if source == ImportRun.Source.OPENALEX:
+        if researcher.openalex_id:
+            return {"openalex": researcher.openalex_id}
+        return {"orcid": researcher.orcid} if researcher.orcid else None
+    if source == ImportRun.Source.ARXIV:
+        return {"arxiv": (researcher.arxiv_name_forms or [researcher.display_name])[0]}
+    return None
+
+
 def import_run_for_researcher(*, researcher: Researcher, source: str) -> ImportRun | None:
-    """Queue a refresh of one researcher from one source, unless one is already active."""
-    if source == ImportRun.Source.OPENALEX and (researcher.openalex_id or researcher.orcid):
-        request = (
-            {"openalex": researcher.openalex_id}
-            if researcher.openalex_id
-            else {"orcid": researcher.orcid}
-        )
-    elif source == ImportRun.Source.ARXIV:
-        request = {"arxiv": (researcher.arxiv_name_forms or [researcher.display_name])[0]}
-    else:
+    """Queue a refresh of one researcher from one source, unless one is already active or the
+    source cannot find them (import_request_for)."""
+    request = import_request_for(researcher=researcher, source=source)
+    if request is None:
         return None
     active = ImportRun.objects.filter(
         researcher=researcher,

@@ -1,9 +1,31 @@
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from works import selectors
-from works.models import Work
+from works.models import ImportRun, Work
+
+IMPORT_RUNS_PER_PAGE = 50
+ERRORS_SHOWN = 10
+COUNT_LABELS = {
+    "total": "Works at the source",
+    "works_created": "Works created",
+    "works_updated": "Works updated",
+    "works_unchanged": "Works unchanged",
+    "duplicates_skipped": "Duplicates skipped",
+    "authorships_written": "Authorships written",
+    "researchers_created": "Researchers created",
+    "researchers_updated": "Researchers updated",
+    "hyperauthored_works": "Works with very long author lists",
+    "edges_skipped": "Co-author pairs not built",
+    "merged_from": "OpenAlex id merged from",
+}
 
 
 @require_GET
@@ -13,3 +35,87 @@ def work_detail(request, slug):
     except Work.DoesNotExist:
         raise Http404("No work has this address.") from None
     return render(request, "works/work_detail.html", {"work": work})
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """What a staff member reads off an import: how far it got, and what it has cost."""
+
+    run: ImportRun
+    works: int
+    total: int | None
+
+    @classmethod
+    def of(cls, run: ImportRun) -> "RunProgress":
+        total = run.counts.get("total")
+        return cls(
+            run=run,
+            works=run.works_seen,
+            total=total if isinstance(total, int) and total > 0 else None,
+        )
+
+    @property
+    def value(self) -> int:
+        return min(self.works, self.total) if self.total else self.run.pages_done
+
+    @property
+    def percent(self) -> int | None:
+        return self.value * 100 // self.total if self.total else None
+
+    @property
+    def cost(self) -> str:
+        """US dollars to the cent, or to the last non-zero digit of the six stored: OpenAlex
+        bills list calls in fractions of a cent."""
+        cost = Decimal(self.run.cost_usd)
+        return f"{cost:.2f}" if cost == round(cost, 2) else f"{cost:f}".rstrip("0")
+
+
+def _errors(run: ImportRun) -> list[dict]:
+    """The latest errors first, each with its time parsed for <time>."""
+    latest = []
+    for error in reversed(run.errors[-ERRORS_SHOWN:]):
+        try:
+            at = datetime.fromisoformat(error.get("at", ""))
+        except (TypeError, ValueError):
+            at = None
+        latest.append({**error, "at": at})
+    return latest
+
+
+def _counts(run: ImportRun) -> list[tuple[str, object]]:
+    """Known counts in a reading order (Postgres reorders JSON keys), then any others."""
+    known = [name for name in COUNT_LABELS if name in run.counts]
+    others = sorted(name for name in run.counts if name not in COUNT_LABELS)
+    return [
+        (COUNT_LABELS.get(name, name.replace("_", " ").capitalize()), run.counts[name])
+        for name in known + others
+    ]
+
+
+@staff_member_required
+@require_GET
+def import_run_list(request):
+    page = Paginator(selectors.import_runs_recent(), IMPORT_RUNS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "rows": [RunProgress.of(run) for run in page]}
+    return render(request, "works/import_run_list.html", context)
+
+
+@staff_member_required
+@require_GET
+def import_run_detail(request, pk):
+    try:
+        run = selectors.import_run_get(pk=pk)
+    except ImportRun.DoesNotExist:
+        raise Http404("No import has this number.") from None
+    context = {
+        "run": run,
+        "progress": RunProgress.of(run),
+        "counts": _counts(run),
+        "errors": _errors(run),
+        "errors_total": len(run.errors),
+    }
+    if request.htmx and request.htmx.target == "import-status":
+        return render(request, "works/import_run_detail.html#import-status", context)
+    return render(request, "works/import_run_detail.html", context)

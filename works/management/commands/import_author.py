@@ -58,9 +58,7 @@ class Command(BaseCommand):
             time.sleep(wait)
 
     def _show(self, run: ImportRun) -> None:
-        works = sum(
-            run.counts.get(k, 0) for k in ("works_created", "works_updated", "works_unchanged")
-        )
+        works = run.works_seen
         total = run.counts.get("total")
         if total:
             done = min(works / total, 1.0)
