@@ -151,6 +151,7 @@ IMPORT_LEASE_SECONDS = int(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
 # A task works on a run this long, then hands the rest to a fresh task.
 IMPORT_SLICE_SECONDS = int(os.environ.get("IMPORT_SLICE_SECONDS", "240"))
 IMPORT_REFRESH_AFTER_DAYS = int(os.environ.get("IMPORT_REFRESH_AFTER_DAYS", "30"))
+IMPORT_SNAPSHOT_BATCH_SIZE = int(os.environ.get("IMPORT_SNAPSHOT_BATCH_SIZE", "1000"))
 # How often beat looks for runs nobody is working on (expired leases, due pauses).
 IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {

@@ -11,7 +11,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from profiles.models import Researcher
@@ -160,6 +160,16 @@ class _Checkpoint:
         self._requests_seen = 0
         self._cost_seen = Decimal(0)
 
+    def uncommitted(self) -> dict:
+        """Requests and cost since the last committed page (a failed page's), as updates."""
+        if self.client is None:
+            return {}
+        cost = getattr(self.client, "cost_usd", Decimal(0)) - self._cost_seen
+        return {
+            "requests_made": F("requests_made") + (self.client.requests_made - self._requests_seen),
+            "cost_usd": F("cost_usd") + cost,
+        }
+
     def __enter__(self) -> ImportRun:
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
@@ -205,9 +215,8 @@ def arxiv_client() -> arxiv.ArxivClient:
     )
 
 
-def _import_openalex(run: ImportRun, *, deadline: float, progress, client=None) -> bool:
-    client = client or openalex_client()
-    checkpoint = _Checkpoint(run, client)
+def _import_openalex(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: float, progress):
+    client = checkpoint.client
     if "author_id" not in run.request:
         asked = run.request.get("openalex") or run.request.get("orcid")
         author = client.author(asked)
@@ -246,9 +255,8 @@ def _import_openalex(run: ImportRun, *, deadline: float, progress, client=None) 
             return True
 
 
-def _import_arxiv(run: ImportRun, *, deadline: float, progress, client=None) -> bool:
-    client = client or arxiv_client()
-    checkpoint = _Checkpoint(run, client)
+def _import_arxiv(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: float, progress):
+    client = checkpoint.client
     name = run.request["arxiv"].strip()
     if run.researcher_id is None:
         with checkpoint:
@@ -291,11 +299,13 @@ def _arxiv_target(name: str) -> Researcher:
     return Researcher.objects.get(pk=identities[("name", key)])
 
 
-def _import_snapshot(run: ImportRun, *, deadline: float, progress, client=None) -> bool:
+def _import_snapshot(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: float, progress):
     manifest = snapshot.find_manifest(Path(run.request["path"]))
-    checkpoint = _Checkpoint(run)
     start = snapshot.Position.parse(run.cursor)
-    for records, position in snapshot.read_batches(manifest, start=start):
+    batches = snapshot.read_batches(
+        manifest, start=start, batch_size=settings.IMPORT_SNAPSHOT_BATCH_SIZE
+    )
+    for records, position in batches:
         with checkpoint:
             result = ingest.ingest_works(records)
             _add_counts(run, result)
@@ -307,10 +317,11 @@ def _import_snapshot(run: ImportRun, *, deadline: float, progress, client=None) 
     return True
 
 
+# Each source: how to import a run, and the client it asks (None: files on disk).
 IMPORTERS = {
-    ImportRun.Source.OPENALEX: _import_openalex,
-    ImportRun.Source.ARXIV: _import_arxiv,
-    ImportRun.Source.SNAPSHOT: _import_snapshot,
+    ImportRun.Source.OPENALEX: (_import_openalex, openalex_client),
+    ImportRun.Source.ARXIV: (_import_arxiv, arxiv_client),
+    ImportRun.Source.SNAPSHOT: (_import_snapshot, lambda: None),
 }
 
 
@@ -319,8 +330,7 @@ def _settle(run: ImportRun, **changes) -> None:
     changes.setdefault("lease_token", None)
     updated = ImportRun.objects.filter(pk=run.pk, lease_token=run.lease_token).update(**changes)
     if updated:
-        for name, value in changes.items():
-            setattr(run, name, value)
+        run.refresh_from_db(fields=list(changes))
 
 
 def import_run_execute(
@@ -338,15 +348,18 @@ def import_run_execute(
     slice_seconds = settings.IMPORT_SLICE_SECONDS if slice_seconds is None else slice_seconds
     deadline = time.monotonic() + slice_seconds
     now = timezone.now
+    importer, make_client = IMPORTERS[run.source]
+    checkpoint = _Checkpoint(run, client or make_client())
     try:
-        finished = IMPORTERS[run.source](
-            run, deadline=deadline, progress=progress or (lambda run: None), client=client
+        finished = importer(
+            run, checkpoint, deadline=deadline, progress=progress or (lambda run: None)
         )
     except LeaseLost:
         return None
     except BudgetExhausted as error:
         _settle(
             run,
+            **checkpoint.uncommitted(),
             state=ImportRun.State.PAUSED,
             resume_at=error.resume_at,
             message=f"Paused: {error.message}",
@@ -363,6 +376,7 @@ def import_run_execute(
             resume_at = now() + timedelta(seconds=_backoff_seconds(attempts))
             _settle(
                 run,
+                **checkpoint.uncommitted(),
                 state=ImportRun.State.QUEUED,
                 attempts=attempts,
                 errors=errors,
@@ -374,6 +388,7 @@ def import_run_execute(
         else:
             _settle(
                 run,
+                **checkpoint.uncommitted(),
                 state=ImportRun.State.FAILED,
                 attempts=attempts,
                 errors=errors,
@@ -412,10 +427,12 @@ def import_runs_sweep() -> list[int]:
         | Q(state=ImportRun.State.PAUSED, resume_at__lte=now)
     ).filter(Q(resume_at__isnull=True) | Q(resume_at__lte=now))
     run_ids = list(due.values_list("pk", flat=True))
-    if run_ids:
-        ImportRun.objects.filter(pk__in=run_ids, state=ImportRun.State.QUEUED).update(
-            lease_expires_at=now + timedelta(seconds=settings.IMPORT_LEASE_SECONDS)
-        )
+    # Queued with a fresh lease: until it runs out, the next sweep leaves them to the worker.
+    ImportRun.objects.filter(pk__in=run_ids).update(
+        state=ImportRun.State.QUEUED,
+        lease_token=None,
+        lease_expires_at=now + timedelta(seconds=settings.IMPORT_LEASE_SECONDS),
+    )
     for run_id in run_ids:
         _enqueue(run_id)
     return run_ids
