@@ -37,10 +37,12 @@ SERVER_START_TIMEOUT = 30
 
 @dataclass
 class Bench:
-    """The live server. Django is also set up in this process, on the same database."""
+    """The live server. Django is also set up in this process, on the same database, which
+    database_url names (for benchmarks that talk to Postgres directly)."""
 
     base_url: str
     session: requests.Session
+    database_url: str
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -216,7 +218,20 @@ def bench_profile_queries(bench: Bench) -> None:
     print(f"\nSQL queries for the profile page ({works} works): {len(queries)}")
 
 
-BENCHMARKS: list[Callable[[Bench], None]] = [bench_profile_page, bench_profile_queries]
+def bench_import(bench: Bench) -> None:
+    """A real OpenAlex import from locally served pages against a COPY of the same rows."""
+    from bench.import_speed import bench_import_throughput
+
+    bench_import_throughput(bench, print_table=print_table)
+
+
+# The import benchmark empties the domain tables (and reloads the demo data after), so it runs
+# after the ones that read the demo data.
+BENCHMARKS: list[Callable[[Bench], None]] = [
+    bench_profile_page,
+    bench_profile_queries,
+    bench_import,
+]
 
 
 def main() -> None:
@@ -235,7 +250,9 @@ def main() -> None:
     with tempfile.TemporaryFile() as log, requests.Session() as session:
         server = server_start(port, log)
         try:
-            bench = Bench(base_url=f"http://127.0.0.1:{port}", session=session)
+            bench = Bench(
+                base_url=f"http://127.0.0.1:{port}", session=session, database_url=database_url
+            )
             server_wait(server, bench, log)
             print(
                 f"\nServer: gunicorn, 1 worker (gthread, 1 thread, keep-alive) on "
