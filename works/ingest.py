@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -57,6 +57,34 @@ class IngestResult:
             setattr(self, name, getattr(self, name) + value)
         self.work_ids.extend(other.work_ids)
         self.researcher_ids |= other.researcher_ids
+
+
+def _bulk_insert(model, rows: list) -> None:
+    """Insert new rows; on Postgres with COPY, several times faster than a multi-row INSERT for
+    wide rows such as works with their source payloads. Primary keys are not read back: callers
+    look them up by a unique key."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for row in rows:
+        for model_field in fields:
+            if getattr(model_field, "auto_now", False) or getattr(
+                model_field, "auto_now_add", False
+            ):
+                model_field.pre_save(row, add=True)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    field.get_db_prep_save(getattr(row, field.attname), connection)
+                    for field in fields
+                ]
+            )
 
 
 # --- Institutions and topics ------------------------------------------------------------------
@@ -497,12 +525,15 @@ def ingest_works(
     *,
     authors: Iterable[AuthorRecord] = (),
     pinned: dict[str, int] | None = None,
+    refresh: bool = True,
 ) -> IngestResult:
     """Upsert works with their authorships and topics, then refresh the graph and counts.
 
     authors are full author records fetched on their own (an OpenAlex author lookup); they are
     merged with the bylines' records. One transaction: the whole batch (an API page) is written
-    or none of it. pinned maps folded names to the researcher an import is for.
+    or none of it. pinned maps folded names to the researcher an import is for. With
+    refresh=False the caller refreshes the graph and counts of result.researcher_ids itself
+    (an import does it once, after its pages, not after each).
     """
     result = IngestResult()
     paired = _resolve(records, result)
@@ -538,7 +569,8 @@ def ingest_works(
     topic_ids = upsert_topics(item.topic for record in records for item in record.topics)
 
     if not records:
-        researcher_stats_refresh(researcher_ids=result.researcher_ids)
+        if refresh:
+            researcher_stats_refresh(researcher_ids=result.researcher_ids)
         return result
     to_create, to_update, works = [], [], []
     now = timezone.now()
@@ -568,8 +600,8 @@ def ingest_works(
             else:
                 result.works_unchanged += 1
         works.append(row)
-    Work.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    if any(row.pk is None for row in to_create):
+    _bulk_insert(Work, to_create)
+    if to_create:
         pks = dict(
             Work.objects.filter(slug__in=[row.slug for row in to_create]).values_list("slug", "pk")
         )
@@ -597,8 +629,9 @@ def ingest_works(
             result.hyperauthored_works += 1
             result.edges_skipped += authors * (authors - 1) // 2
 
-    collaborations_refresh(researcher_ids=result.researcher_ids)
-    researcher_stats_refresh(researcher_ids=result.researcher_ids)
+    if refresh:
+        collaborations_refresh(researcher_ids=result.researcher_ids)
+        researcher_stats_refresh(researcher_ids=result.researcher_ids)
     return result
 
 
@@ -672,20 +705,18 @@ def _sync_authorships(records, works, identities, institution_ids, result: Inges
     if not replace_work_ids:
         return
     Authorship.objects.filter(work_id__in=replace_work_ids).delete()
-    created = Authorship.objects.bulk_create(
-        [
-            Authorship(
-                work_id=work_id,
-                position=position,
-                researcher_id=row[0],
-                raw_author_name=row[1],
-                raw_affiliation=row[2],
-            )
-            for work_id, position, row in new_rows
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    if any(authorship.pk is None for authorship in created):
+    created = [
+        Authorship(
+            work_id=work_id,
+            position=position,
+            researcher_id=row[0],
+            raw_author_name=row[1],
+            raw_affiliation=row[2],
+        )
+        for work_id, position, row in new_rows
+    ]
+    _bulk_insert(Authorship, created)
+    if created:
         pks = {
             (work_id, position): pk
             for work_id, position, pk in Authorship.objects.filter(
@@ -723,11 +754,13 @@ def _sync_topics(records, works, topic_ids) -> set[int]:
     touched = {work_id for work_id, _ in wanted}
     stale = [pair for pair in stored if pair[0] in touched and pair not in wanted]
     changed = [pair for pair, score in wanted.items() if stored.get(pair) != score]
-    if stale or changed:
+    replaced = [pair for pair in stale + changed if pair in stored]
+    if replaced:
         query = Q(pk__in=[])
-        for work_id, topic_id in stale + changed:
+        for work_id, topic_id in replaced:
             query |= Q(work_id=work_id, topic_id=topic_id)
         WorkTopic.objects.filter(query).delete()
+    if changed:
         WorkTopic.objects.bulk_create(
             [
                 WorkTopic(work_id=work_id, topic_id=topic_id, score=wanted[(work_id, topic_id)])

@@ -162,6 +162,9 @@ class ImportRun(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     cursor = models.TextField(blank=True)
+    # Researchers whose graph and counts the committed pages changed; refreshed once, at the
+    # end of each slice of work, and kept here so a crash does not lose them.
+    pending_researcher_ids = models.JSONField(default=list, blank=True)
     pages_done = models.PositiveIntegerField(default=0)
     requests_made = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)

@@ -1,6 +1,6 @@
 """Writes to works and imports."""
 
-import json
+import contextlib
 import random
 import time
 import uuid
@@ -14,13 +14,15 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from graph.services import collaborations_refresh
 from profiles.models import Researcher
+from profiles.services import researcher_stats_refresh
 from works import ingest
 from works.models import ImportRun
 from works.sources import arxiv, demo, openalex, snapshot
 from works.sources.http import BudgetExhausted, SourceError
 from works.sources.records import AuthorRecord
-from works.text import fold
+from works.text import fold, loads_clean
 
 DEMO_DIRECTORY = Path(__file__).resolve().parent / "demo"
 
@@ -33,7 +35,7 @@ def demo_data_load(*, directory: Path = DEMO_DIRECTORY) -> ImportRun:
     """
 
     def read(name: str) -> dict:
-        return json.loads((directory / name).read_text(encoding="utf-8"))
+        return loads_clean((directory / name).read_text(encoding="utf-8"))
 
     run = ImportRun.objects.create(
         source=ImportRun.Source.DEMO,
@@ -198,6 +200,18 @@ def _add_counts(run: ImportRun, result: ingest.IngestResult) -> None:
     for name, value in result.counts().items():
         counts[name] = counts.get(name, 0) + value
     run.counts = counts
+    if result.researcher_ids:
+        run.pending_researcher_ids = sorted(set(run.pending_researcher_ids) | result.researcher_ids)
+
+
+def _refresh_touched(run: ImportRun, checkpoint: "_Checkpoint") -> None:
+    """Bring the graph and counts of everyone the committed pages touched up to date."""
+    if not run.pending_researcher_ids:
+        return
+    with checkpoint:
+        collaborations_refresh(researcher_ids=run.pending_researcher_ids)
+        researcher_stats_refresh(researcher_ids=run.pending_researcher_ids)
+        run.pending_researcher_ids = []
 
 
 def openalex_client() -> openalex.OpenAlexClient:
@@ -229,7 +243,7 @@ def _import_openalex(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: flo
                         openalex_id=author.openalex_id
                     )
                 run.counts = {**run.counts, "merged_from": requested}
-            result = ingest.ingest_works([], authors=[author])
+            result = ingest.ingest_works([], authors=[author], refresh=False)
             _add_counts(run, result)
             run.researcher = Researcher.objects.get(openalex_id=author.openalex_id)
             run.request = {**run.request, "author_id": author.openalex_id}
@@ -240,7 +254,7 @@ def _import_openalex(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: flo
             return False
         page = client.works_page(author_id=run.request["author_id"], cursor=run.cursor)
         with checkpoint:
-            result = ingest.ingest_works(page.records)
+            result = ingest.ingest_works(page.records, refresh=False)
             _add_counts(run, result)
             run.pages_done += 1
             run.cursor = page.next_cursor or ""
@@ -269,7 +283,7 @@ def _import_arxiv(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: float,
             return False
         feed = client.search_author(forms, start=start)
         with checkpoint:
-            result = ingest.ingest_works(feed.records, pinned=pinned)
+            result = ingest.ingest_works(feed.records, pinned=pinned, refresh=False)
             _add_counts(run, result)
             run.pages_done += 1
             start += len(feed.records)
@@ -307,7 +321,7 @@ def _import_snapshot(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: flo
     )
     for records, position in batches:
         with checkpoint:
-            result = ingest.ingest_works(records)
+            result = ingest.ingest_works(records, refresh=False)
             _add_counts(run, result)
             run.pages_done += 1
             run.cursor = str(position)
@@ -351,9 +365,13 @@ def import_run_execute(
     importer, make_client = IMPORTERS[run.source]
     checkpoint = _Checkpoint(run, client or make_client())
     try:
-        finished = importer(
-            run, checkpoint, deadline=deadline, progress=progress or (lambda run: None)
-        )
+        try:
+            finished = importer(
+                run, checkpoint, deadline=deadline, progress=progress or (lambda run: None)
+            )
+        finally:
+            with contextlib.suppress(LeaseLost, DatabaseError):
+                _refresh_touched(run, checkpoint)
     except LeaseLost:
         return None
     except BudgetExhausted as error:

@@ -1,5 +1,6 @@
 """Text normalisation shared by ingest, search and matching."""
 
+import json
 import re
 import unicodedata
 
@@ -29,6 +30,18 @@ def scrub(value):
     if isinstance(value, list):
         return [scrub(item) for item in value]
     return value
+
+
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|d[89a-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def loads_clean(text: str | bytes):
+    """json.loads, then scrub, but only when the text escapes a NUL or a surrogate: valid
+    UTF-8 cannot hold either literally, so most documents skip the walk."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    data = json.loads(text)
+    return scrub(data) if _UNSTORABLE_ESCAPE.search(text) else data
 
 
 def fold(text: str) -> str:

@@ -16,7 +16,7 @@ from works.sources.records import (
     WorkRecord,
     WorkTopicRecord,
 )
-from works.text import scrub
+from works.text import loads_clean
 
 _ARXIV_URL = re.compile(
     r"arxiv\.org/(?:abs|pdf)/((?:\d{4}\.\d{4,5})|(?:[a-z\-]+(?:\.[A-Z]{2})?/\d{7}))", re.I
@@ -82,7 +82,6 @@ def _email_domains(homepage_url: str | None) -> tuple[str, ...]:
 
 
 def parse_institution(data: dict) -> InstitutionRecord:
-    data = scrub(data)
     openalex_id = short_id(data.get("id"))
     if not openalex_id:
         raise OpenAlexParseError("institution without an id")
@@ -97,7 +96,6 @@ def parse_institution(data: dict) -> InstitutionRecord:
 
 
 def parse_topic(data: dict) -> TopicRecord:
-    data = scrub(data)
     external_id = short_id(data.get("id"))
     if not external_id:
         raise OpenAlexParseError("topic without an id")
@@ -115,7 +113,6 @@ def parse_topic(data: dict) -> TopicRecord:
 
 
 def parse_author(data: dict) -> AuthorRecord:
-    data = scrub(data)
     openalex_id = short_id(data.get("id"))
     if not openalex_id or not data.get("display_name"):
         raise OpenAlexParseError("author without an id or a name")
@@ -167,7 +164,6 @@ def _parse_authorship(data: dict) -> AuthorshipRecord | None:
 
 
 def parse_work(data: dict) -> WorkRecord:
-    data = scrub(data)
     openalex_id = short_id(data.get("id"))
     if not openalex_id:
         raise OpenAlexParseError("work without an id")
@@ -238,7 +234,7 @@ class OpenAlexClient(HttpSource):
             params["mailto"] = self.mailto
         response = self.get(f"{self.base_url}/{path}", params=params)
         try:
-            data = response.json()
+            data = loads_clean(response.content)
         except ValueError:
             kind = response.headers.get("Content-Type", "unknown type")
             raise PageInvalid(

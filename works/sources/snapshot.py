@@ -13,6 +13,7 @@ from pathlib import Path
 from works.sources.http import SourceError
 from works.sources.openalex import OpenAlexParseError, parse_work
 from works.sources.records import WorkRecord
+from works.text import loads_clean
 
 
 class SnapshotError(SourceError):
@@ -83,7 +84,7 @@ def read_batches(
                 if line_number <= skip or not line.strip():
                     continue
                 try:
-                    batch.append(parse_work(json.loads(line)))
+                    batch.append(parse_work(loads_clean(line)))
                 except (ValueError, OpenAlexParseError) as error:
                     raise SnapshotError(f"{path.name} line {line_number}: {error}") from error
                 if len(batch) >= batch_size:
