@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
+from django.utils import timezone
 
+from bzpeer.db import bulk_insert, bulk_update
 from graph.models import Collaboration
 from works.models import Authorship
 
@@ -82,8 +84,11 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
                 setattr(row, field, values[field])
             to_update.append(row)
     stale = [row.pk for pair, row in existing.items() if pair not in wanted]
-    Collaboration.objects.bulk_create(to_create, batch_size=1000)
-    Collaboration.objects.bulk_update(to_update, fields + ["updated_at"], batch_size=1000)
+    bulk_insert(Collaboration, to_create)
+    now = timezone.now()
+    for row in to_update:
+        row.updated_at = now
+    bulk_update(Collaboration, to_update, fields + ["updated_at"])
     if stale:
         Collaboration.objects.filter(pk__in=stale).delete()
     changes.created, changes.updated, changes.deleted = len(to_create), len(to_update), len(stale)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from bzpeer.db import bulk_update
 from graph.selectors import collaborator_counts
 from profiles.models import Researcher, TrustAssessment, VerificationLevel
 from profiles.trust import TrustFacts, compute_trust
@@ -97,11 +98,11 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
         if trust_changed or before != {field: getattr(researcher, field) for field in fields}:
             researcher.updated_at = now
             changed.append(researcher)
-    Researcher.objects.bulk_update(
+    bulk_update(
+        Researcher,
         changed,
         fields
         + ["trust_score", "trust_band", "trust_components", "trust_computed_at", "updated_at"],
-        batch_size=1000,
     )
     TrustAssessment.objects.bulk_create(assessments, batch_size=1000)
     return len(changed)

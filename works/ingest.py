@@ -9,10 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bzpeer.db import bulk_insert, bulk_update
 from graph.models import Collaboration
 from graph.services import collaborations_refresh
 from profiles.models import Researcher
@@ -57,34 +58,6 @@ class IngestResult:
             setattr(self, name, getattr(self, name) + value)
         self.work_ids.extend(other.work_ids)
         self.researcher_ids |= other.researcher_ids
-
-
-def _bulk_insert(model, rows: list) -> None:
-    """Insert new rows; on Postgres with COPY, several times faster than a multi-row INSERT for
-    wide rows such as works with their source payloads. Primary keys are not read back: callers
-    look them up by a unique key."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for row in rows:
-        for model_field in fields:
-            if getattr(model_field, "auto_now", False) or getattr(
-                model_field, "auto_now_add", False
-            ):
-                model_field.pre_save(row, add=True)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    field.get_db_prep_save(getattr(row, field.attname), connection)
-                    for field in fields
-                ]
-            )
 
 
 # --- Institutions and topics ------------------------------------------------------------------
@@ -224,6 +197,20 @@ def _match_by_coauthors(names: set[str], coauthors: dict[str, set[str]]) -> dict
     return matched
 
 
+# What matching and merging read and write; the rest of a researcher row is not loaded.
+RESEARCHER_IDENTITY_FIELDS = [
+    "slug",
+    "display_name",
+    "name_key",
+    "openalex_id",
+    "orcid",
+    "name_variants",
+    "arxiv_name_forms",
+    "institution_id",
+    "search_name",
+]
+
+
 def upsert_researchers(
     records: Iterable[AuthorRecord],
     *,
@@ -258,7 +245,7 @@ def upsert_researchers(
             | Q(orcid__in=orcids)
             | Q(name_key__in=names, openalex_id__isnull=True, orcid__isnull=True)
             | Q(pk__in=pinned.values())
-        )
+        ).only(*RESEARCHER_IDENTITY_FIELDS)
     )
     by_pk = {row.pk: row for row in existing}
     by_openalex = {row.openalex_id: row for row in existing if row.openalex_id}
@@ -600,14 +587,14 @@ def ingest_works(
             else:
                 result.works_unchanged += 1
         works.append(row)
-    _bulk_insert(Work, to_create)
+    bulk_insert(Work, to_create)
     if to_create:
         pks = dict(
             Work.objects.filter(slug__in=[row.slug for row in to_create]).values_list("slug", "pk")
         )
         for row in to_create:
             row.pk = pks[row.slug]
-    Work.objects.bulk_update(to_update, WORK_FIELDS + ID_FIELDS + ["updated_at"], BATCH_SIZE)
+    bulk_update(Work, to_update, WORK_FIELDS + ID_FIELDS + ["updated_at"])
     result.works_created += len(to_create)
     result.works_updated += len(to_update)
     result.work_ids.extend(row.pk for row in works)
@@ -715,7 +702,7 @@ def _sync_authorships(records, works, identities, institution_ids, result: Inges
         )
         for work_id, position, row in new_rows
     ]
-    _bulk_insert(Authorship, created)
+    bulk_insert(Authorship, created)
     if created:
         pks = {
             (work_id, position): pk
