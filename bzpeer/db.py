@@ -10,32 +10,46 @@ BATCH_SIZE = 1000
 
 
 def bulk_insert(model, rows: list) -> None:
-    """Insert new rows; on Postgres with COPY, several times faster than a multi-row INSERT for
-    wide rows such as works with their source payloads. Primary keys are not read back: callers
+    """Insert new model instances (see insert_values). Primary keys are not read back: callers
     look them up by a unique key."""
     if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
-    # psycopg adapts dates, numbers, text and UUIDs itself; only JSON needs wrapping. Skipping
-    # get_db_prep_save per value is most of what makes this faster than bulk_create.
-    json_columns = {index for index, f in enumerate(fields) if isinstance(f, models.JSONField)}
+    for row in rows:
+        for model_field in stamped:
+            model_field.pre_save(row, add=True)
     attnames = [f.attname for f in fields]
+    insert_values(model, attnames, [[getattr(row, name) for name in attnames] for row in rows])
+
+
+def insert_values(model, attnames: list[str], rows: list) -> None:
+    """Insert rows given as value lists in attnames' order. On Postgres with COPY: several
+    times faster than a multi-row INSERT for wide rows such as works with their payloads."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows], batch_size=BATCH_SIZE
+        )
+        return
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    fields = [by_attname[name] for name in attnames]
+    # psycopg adapts dates, numbers, text and UUIDs itself; only JSON needs wrapping. Skipping
+    # get_db_prep_save per value is most of the gain over bulk_create.
+    json_columns = [index for index, f in enumerate(fields) if isinstance(f, models.JSONField)]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+    statement = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            for model_field in stamped:
-                model_field.pre_save(row, add=True)
-            values = [getattr(row, name) for name in attnames]
-            for index in json_columns:
-                values[index] = Jsonb(values[index])
-            copy.write_row(values)
+            if json_columns:
+                row = list(row)
+                for index in json_columns:
+                    row[index] = Jsonb(row[index])
+            copy.write_row(row)
 
 
 def bulk_update(model, rows: list, fields: list[str]) -> None:

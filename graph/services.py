@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from bzpeer.db import bulk_insert, bulk_update
+from bzpeer.db import bulk_update, insert_values
 from graph.models import Collaboration
 from works.models import Authorship
 
@@ -78,14 +78,18 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
     for (a, b), values in wanted.items():
         row = existing.get((a, b))
         if row is None:
-            to_create.append(Collaboration(researcher_a_id=a, researcher_b_id=b, **values))
+            to_create.append([a, b, *(values[field] for field in fields)])
         elif any(getattr(row, field) != values[field] for field in fields):
             for field in fields:
                 setattr(row, field, values[field])
             to_update.append(row)
     stale = [row.pk for pair, row in existing.items() if pair not in wanted]
-    bulk_insert(Collaboration, to_create)
     now = timezone.now()
+    insert_values(
+        Collaboration,
+        ["researcher_a_id", "researcher_b_id", *fields, "updated_at"],
+        [[*row, now] for row in to_create],
+    )
     for row in to_update:
         row.updated_at = now
     bulk_update(Collaboration, to_update, fields + ["updated_at"])

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bzpeer.db import bulk_insert, bulk_update
+from bzpeer.db import bulk_insert, bulk_update, insert_values
 from graph.models import Collaboration
 from graph.services import collaborations_refresh
 from profiles.models import Researcher
@@ -692,35 +692,27 @@ def _sync_authorships(records, works, identities, institution_ids, result: Inges
     if not replace_work_ids:
         return
     Authorship.objects.filter(work_id__in=replace_work_ids).delete()
-    created = [
-        Authorship(
-            work_id=work_id,
-            position=position,
-            researcher_id=row[0],
-            raw_author_name=row[1],
-            raw_affiliation=row[2],
-        )
-        for work_id, position, row in new_rows
-    ]
-    bulk_insert(Authorship, created)
-    if created:
-        pks = {
-            (work_id, position): pk
-            for work_id, position, pk in Authorship.objects.filter(
-                work_id__in=replace_work_ids
-            ).values_list("work_id", "position", "pk")
-        }
-        for authorship in created:
-            authorship.pk = pks[(authorship.work_id, authorship.position)]
-    through.objects.bulk_create(
+    insert_values(
+        Authorship,
+        ["work_id", "position", "researcher_id", "raw_author_name", "raw_affiliation"],
+        [[work_id, position, row[0], row[1], row[2]] for work_id, position, row in new_rows],
+    )
+    pks = {
+        (work_id, position): pk
+        for work_id, position, pk in Authorship.objects.filter(
+            work_id__in=replace_work_ids
+        ).values_list("work_id", "position", "pk")
+    }
+    insert_values(
+        through,
+        ["authorship_id", "institution_id"],
         [
-            through(authorship_id=authorship.pk, institution_id=institution_id)
-            for authorship, (_, _, row) in zip(created, new_rows, strict=True)
+            [pks[(work_id, position)], institution_id]
+            for work_id, position, row in new_rows
             for institution_id in row[3]
         ],
-        batch_size=BATCH_SIZE,
     )
-    result.authorships_written += len(created)
+    result.authorships_written += len(new_rows)
 
 
 def _sync_topics(records, works, topic_ids) -> set[int]:

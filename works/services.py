@@ -10,7 +10,7 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -175,6 +175,12 @@ class _Checkpoint:
     def __enter__(self) -> ImportRun:
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
+        if connection.vendor == "postgresql":
+            # A page commits without waiting for its WAL flush. A database crash can lose the
+            # last pages, but each page commits with its cursor, so the run resumes before them
+            # and re-imports them; import is idempotent.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         locked = ImportRun.objects.select_for_update().get(pk=self.run.pk)
         if locked.lease_token != self.run.lease_token:
             self._atomic.__exit__(LeaseLost, LeaseLost(), None)

@@ -49,9 +49,11 @@ def fold(text: str) -> str:
 
     "Sohl-Dickstein", "SOHL-DICKSTEIN" and "Söhl-dickstein" fold to the same string.
     """
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACE.sub(" ", without_marks.casefold().replace("\x00", "")).strip()
+    text = text or ""
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACE.sub(" ", text.casefold().replace("\x00", "")).strip()
 
 
 def title_key(title: str) -> str:
