@@ -6,7 +6,8 @@ from profiles import views as profile_views
 urlpatterns = [
     path("", profile_views.home, name="home"),
     path("researchers/", include("profiles.urls")),
-    path("works/", include("works.urls")),
+    path("", include("works.urls")),
+    path("explore/", include("graph.urls")),
     path("imports/", include("works.import_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

@@ -1,11 +1,16 @@
 """Reads from the collaboration graph."""
 
+import math
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass
 
-from django.db.models import Count
+from django.core.cache import cache
+from django.db.models import Count, Q
 
 from graph.models import Collaboration
+from profiles.models import Researcher
+from works.models import Authorship, Institution, Topic, Work
 
 # A close collaborator shares at least this many works (docs/graph.md).
 CLOSE_MIN_SHARED_WORKS = 2
@@ -33,3 +38,265 @@ def collaborator_counts(
         for researcher_id, n in rows:
             counts[researcher_id] += n
     return counts
+
+
+# --- The profile's graph slice ----------------------------------------------------------------
+
+SLICE_PEOPLE = 8
+SLICE_PAPERS = 5
+SLICE_TOPICS = 6
+SLICE_INSTITUTIONS = 6
+SLICE_CACHE_SECONDS = 24 * 60 * 60
+
+
+def slice_cache_key(researcher_id: int) -> str:
+    return f"graph-slice:v1:{researcher_id}"
+
+
+def years_text(first: int | None, last: int | None) -> str:
+    if not first:
+        return ""
+    return str(first) if first == last or not last else f"{first}–{last}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class SliceItem:
+    """A node near the researcher and the one-line reason it is here."""
+
+    label: str
+    url: str
+    reason: str
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class GraphSlice:
+    people: list[SliceItem]
+    papers: list[SliceItem]
+    recent_papers: list[SliceItem]
+    topics: list[SliceItem]
+    institutions: list[SliceItem]
+    svg: "EgoNetwork"
+
+
+def _collaborations_of(researcher_id: int, limit: int) -> list[tuple[Researcher, Collaboration]]:
+    rows = (
+        Collaboration.objects.filter(
+            Q(researcher_a_id=researcher_id) | Q(researcher_b_id=researcher_id)
+        )
+        .select_related("researcher_a", "researcher_b")
+        .order_by("-shared_works", "-strength", "pk")[:limit]
+    )
+    return [
+        (row.researcher_b if row.researcher_a_id == researcher_id else row.researcher_a, row)
+        for row in rows
+    ]
+
+
+def graph_slice(*, researcher: Researcher) -> GraphSlice:
+    """The people, papers, topics and institutions around a researcher, each with why it is
+    there, and an ego network drawing. A fixed number of queries whatever the neighbourhood's
+    size; cached until an import touches the researcher (graph.services)."""
+    key = slice_cache_key(researcher.pk)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = _build_slice(researcher)
+    cache.set(key, result, SLICE_CACHE_SECONDS)
+    return result
+
+
+def _build_slice(researcher: Researcher) -> GraphSlice:
+    near = _collaborations_of(researcher.pk, SLICE_PEOPLE)
+    near_ids = [person.pk for person, _ in near]
+    names = {person.pk: person.display_name for person, _ in near}
+    people = [
+        SliceItem(
+            label=person.display_name,
+            url=person.get_absolute_url(),
+            reason=f"co-authored {plural(row.shared_works, 'paper')}"
+            + (f", {years_text(row.first_year, row.last_year)}" if row.first_year else ""),
+            weight=row.strength,
+        )
+        for person, row in near
+    ]
+    between = Collaboration.objects.filter(
+        researcher_a_id__in=near_ids, researcher_b_id__in=near_ids
+    ).values_list("researcher_a_id", "researcher_b_id", "shared_works")
+
+    # pk__in keeps the byline join of the annotation separate from the "is an author" filter.
+    own_works = Work.objects.filter(
+        pk__in=Authorship.objects.filter(researcher=researcher).values("work_id")
+    )
+    connected = list(
+        own_works.annotate(
+            near_authors=Count("authorships", filter=Q(authorships__researcher_id__in=near_ids))
+        )
+        .filter(near_authors__gt=0)
+        .order_by("-near_authors", "-publication_year", "title_key")
+        .only("slug", "title", "publication_year")[:SLICE_PAPERS]
+    )
+    recent = list(
+        Work.objects.filter(authorships__researcher_id__in=near_ids)
+        .exclude(authorships__researcher=researcher)
+        .order_by("-publication_year", "title_key")
+        .distinct()
+        .only("slug", "title", "publication_year")[:SLICE_PAPERS]
+    )
+    authors_near: dict[int, list[str]] = {}
+    for work_id, person_id in (
+        Authorship.objects.filter(
+            work_id__in=[work.pk for work in connected + recent], researcher_id__in=near_ids
+        )
+        .order_by("position")
+        .values_list("work_id", "researcher_id")
+    ):
+        authors_near.setdefault(work_id, []).append(names[person_id])
+
+    def paper(work: Work, lead: str) -> SliceItem:
+        with_whom = ", ".join(authors_near.get(work.pk, [])[:3])
+        year = f" ({work.publication_year})" if work.publication_year else ""
+        return SliceItem(
+            label=work.plain_title, url=work.get_absolute_url(), reason=f"{lead} {with_whom}{year}"
+        )
+
+    topics = list(
+        Topic.objects.filter(works__authorships__researcher=researcher)
+        .annotate(works_here=Count("works", distinct=True))
+        .order_by("-works_here", "name")[:SLICE_TOPICS]
+    )
+    total = max(researcher.works_count, 1)
+    institutions = list(
+        Institution.objects.filter(authorships__work__authorships__researcher=researcher)
+        .annotate(works_here=Count("authorships__work", distinct=True))
+        .order_by("-works_here", "name")[:SLICE_INSTITUTIONS]
+    )
+    return GraphSlice(
+        people=people,
+        papers=[paper(work, "with") for work in connected],
+        recent_papers=[paper(work, "by") for work in recent],
+        topics=[
+            SliceItem(
+                label=topic.name,
+                url="",
+                reason=f"{topic.works_here} of {plural(total, 'work')} "
+                f"({round(100 * topic.works_here / total)}%)",
+                weight=topic.works_here / total,
+            )
+            for topic in topics
+        ],
+        institutions=[
+            SliceItem(
+                label=institution.name,
+                url="",
+                reason=f"an affiliation on {plural(institution.works_here, 'work')}",
+            )
+            for institution in institutions
+        ],
+        svg=ego_network(researcher, near, list(between)),
+    )
+
+
+# --- Ego network drawing ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EgoNode:
+    x: float
+    y: float
+    r: float
+    label: str
+    url: str
+    title: str
+    label_anchor: str
+    label_x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class EgoEdge:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+    title: str
+    direct: bool
+
+
+@dataclass(frozen=True)
+class EgoNetwork:
+    width: int
+    height: int
+    centre: EgoNode
+    nodes: list[EgoNode]
+    edges: list[EgoEdge]
+
+
+def ego_network(researcher, near, between, *, width=560, height=340) -> EgoNetwork:
+    """Positions for a server-rendered SVG: the researcher in the middle, collaborators on a
+    circle, line width by shared works; faint lines where collaborators work together."""
+    cx, cy, radius = width / 2, height / 2, min(width, height) / 2 - 48
+    centre = EgoNode(
+        cx,
+        cy,
+        16,
+        researcher.display_name,
+        researcher.get_absolute_url(),
+        researcher.display_name,
+        "middle",
+        cx,
+        cy + 32,
+    )
+    nodes, edges, position = [], [], {}
+    most = max((row.shared_works for _, row in near), default=1)
+    for index, (person, row) in enumerate(near):
+        angle = -math.pi / 2 + 2 * math.pi * index / max(len(near), 1)
+        x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+        position[person.pk] = (x, y)
+        anchor = "start" if math.cos(angle) > 0.3 else "end" if math.cos(angle) < -0.3 else "middle"
+        dx = 14 if anchor == "start" else -14 if anchor == "end" else 0
+        dy = 4 if anchor != "middle" else (22 if math.sin(angle) > 0 else -14)
+        reason = f"co-authored {plural(row.shared_works, 'paper')}"
+        nodes.append(
+            EgoNode(
+                round(x, 1),
+                round(y, 1),
+                6 + 6 * row.shared_works / most,
+                person.display_name,
+                person.get_absolute_url(),
+                f"{person.display_name}: {reason}",
+                anchor,
+                round(x + dx, 1),
+                round(y + dy, 1),
+            )
+        )
+        edges.append(
+            EgoEdge(
+                round(cx, 1),
+                round(cy, 1),
+                round(x, 1),
+                round(y, 1),
+                round(1 + 4 * row.shared_works / most, 1),
+                f"{researcher.display_name} and {person.display_name}: {reason}",
+                True,
+            )
+        )
+    for a, b, shared in between:
+        (x1, y1), (x2, y2) = position[a], position[b]
+        edges.append(
+            EgoEdge(
+                round(x1, 1),
+                round(y1, 1),
+                round(x2, 1),
+                round(y2, 1),
+                1,
+                f"co-authored {plural(shared, 'paper')} together",
+                False,
+            )
+        )
+    return EgoNetwork(width, height, centre, nodes, edges)

@@ -6,12 +6,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
 from bzpeer.db import bulk_update, insert_values
 from graph.models import Collaboration
+from graph.selectors import slice_cache_key
 from works.models import Authorship
 
 # A shared work loses half its weight every this many years (docs/graph.md).
@@ -40,6 +42,7 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
     GRAPH_MAX_AUTHORS_FOR_EDGES authors make no pairs.
     """
     ids = sorted(set(researcher_ids))
+    slice_cache_invalidate(researcher_ids=ids)
     changes = CollaborationChanges()
     if len(ids) < 2:
         return changes
@@ -97,3 +100,8 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
         Collaboration.objects.filter(pk__in=stale).delete()
     changes.created, changes.updated, changes.deleted = len(to_create), len(to_update), len(stale)
     return changes
+
+
+def slice_cache_invalidate(*, researcher_ids: Collection[int]) -> None:
+    """Forget the cached graph slices of researchers whose neighbourhood may have changed."""
+    transaction.on_commit(lambda: cache.delete_many([slice_cache_key(pk) for pk in researcher_ids]))

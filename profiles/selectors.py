@@ -2,11 +2,10 @@
 
 import re
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from graph.models import Collaboration
 from profiles.models import Researcher
-from works.models import Authorship, Topic, Work
+from works.models import Authorship, Work
 from works.text import fold
 
 OPENALEX_AUTHOR_ID = re.compile(r"^[Aa]\d{4,12}$")
@@ -53,36 +52,6 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
         .order_by("-publication_year", "title_key", "pk")
         .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
     )
-
-
-def researcher_topics(*, researcher: Researcher, limit: int = 8) -> list[Topic]:
-    """The topics of the researcher's works, most frequent first, each with .works_here."""
-    return list(
-        Topic.objects.filter(works__authorships__researcher=researcher)
-        .annotate(works_here=Count("works", distinct=True))
-        .order_by("-works_here", "name")[:limit]
-    )
-
-
-def researcher_collaborators(*, researcher: Researcher, limit: int = 8) -> list[dict]:
-    """The researcher's co-authors by strength: [{researcher, shared_works, first_year, …}]."""
-    rows = (
-        Collaboration.objects.filter(Q(researcher_a=researcher) | Q(researcher_b=researcher))
-        .select_related("researcher_a", "researcher_b")
-        .order_by("-shared_works", "-strength", "pk")[:limit]
-    )
-    return [
-        {
-            "researcher": row.researcher_b
-            if row.researcher_a_id == researcher.pk
-            else row.researcher_a,
-            "shared_works": row.shared_works,
-            "first_year": row.first_year,
-            "last_year": row.last_year,
-            "strength": row.strength,
-        }
-        for row in rows
-    ]
 
 
 def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:

@@ -5,6 +5,7 @@ from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from graph.selectors import graph_slice
 from profiles import selectors
 from profiles.models import Researcher
 
@@ -64,11 +65,7 @@ def researcher_graph(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:graph", slug=canonical, permanent=True)
-    context = {
-        "researcher": researcher,
-        "collaborators": selectors.researcher_collaborators(researcher=researcher),
-        "topics": selectors.researcher_topics(researcher=researcher),
-    }
+    context = {"researcher": researcher, "slice": graph_slice(researcher=researcher)}
     if request.htmx:
         return render(request, "profiles/researcher_detail.html#graph-slice", context)
     return render(request, "profiles/researcher_graph.html", context)

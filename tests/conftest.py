@@ -47,3 +47,13 @@ def demo(db):
 @pytest.fixture
 def seed_researcher(demo) -> Researcher:
     return Researcher.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Tests share one Redis database; a slice cached by one test must not leak into another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -20,6 +20,9 @@ class Institution(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("works:institution", kwargs={"openalex_id": self.openalex_id})
+
 
 class Topic(models.Model):
     # "T10888" for OpenAlex topics; "derived:<slug>" for labels derived from works' content.
@@ -34,6 +37,9 @@ class Topic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("works:topic", kwargs={"pk": self.pk})
 
     @property
     def is_derived(self) -> bool:

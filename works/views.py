@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from works import selectors
-from works.models import ImportRun, Work
+from works.models import ImportRun, Institution, Topic, Work
 
 IMPORT_RUNS_PER_PAGE = 50
 ERRORS_SHOWN = 10
@@ -35,6 +35,27 @@ def work_detail(request, slug):
     except Work.DoesNotExist:
         raise Http404("No work has this address.") from None
     return render(request, "works/work_detail.html", {"work": work})
+
+
+@require_GET
+def topic_detail(request, pk):
+    try:
+        topic, works, people = selectors.topic_page(pk=pk)
+    except Topic.DoesNotExist:
+        raise Http404("No topic has this number.") from None
+    return render(
+        request, "works/topic_detail.html", {"topic": topic, "works": works, "people": people}
+    )
+
+
+@require_GET
+def institution_detail(request, openalex_id):
+    try:
+        institution, people, works = selectors.institution_page(openalex_id=openalex_id)
+    except Institution.DoesNotExist:
+        raise Http404("No institution has this id.") from None
+    context = {"institution": institution, "people": people, "works": works}
+    return render(request, "works/institution_detail.html", context)
 
 
 @dataclass(frozen=True)

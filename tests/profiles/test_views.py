@@ -250,7 +250,7 @@ def test_graph_fragment_lists_co_authors_and_topics(client, seed_researcher):
     assert people[0] == "Roman Novak co-authored 7 papers, 2019–2022"
     assert fragment.find("a").attrs["href"] == "/researchers/roman-novak/"
     assert any(
-        item.startswith("Neural tangent kernel 6 works · derived from the works' content")
+        item.startswith("Neural tangent kernel 6 of 16 works (38%)")
         for item in people
     )
 

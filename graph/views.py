@@ -1,0 +1,39 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from graph import explorer as graph_explorer
+from profiles.models import Researcher
+
+
+def _year(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and 1000 <= int(value) <= 2100 else None
+
+
+@require_GET
+def explorer(request):
+    slug = request.GET.get("focus", "")
+    focus = Researcher.objects.filter(slug=slug).first() if slug else None
+    initial = graph_explorer.node_neighbourhood(node_id=f"person:{focus.slug}") if focus else None
+    return render(request, "graph/explorer.html", {"focus": focus, "initial": initial})
+
+
+@require_GET
+def node(request):
+    kinds = [
+        kind for kind in request.GET.get("kinds", "").split(",") if kind in graph_explorer.KINDS
+    ]
+    limit = request.GET.get("limit", "")
+    try:
+        data = graph_explorer.node_neighbourhood(
+            node_id=request.GET.get("id", ""),
+            kinds=kinds or graph_explorer.KINDS,
+            year_from=_year(request.GET.get("from")),
+            year_to=_year(request.GET.get("to")),
+            limit=int(limit) if limit.isdigit() else graph_explorer.DEFAULT_LIMIT,
+        )
+    except graph_explorer.BadNodeId as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    except graph_explorer.NodeNotFound as error:
+        return JsonResponse({"error": str(error)}, status=404)
+    return JsonResponse(data)
