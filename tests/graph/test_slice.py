@@ -1,0 +1,103 @@
+"""The profile's graph slice on the demo data, and its cache."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from graph.selectors import graph_slice, slice_cache_key
+from works.ingest import ingest_works
+from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
+
+
+def test_slice_lists_the_seeds_closest_co_authors_with_their_reasons(seed_researcher, seed_file):
+    result = graph_slice(researcher=seed_researcher)
+
+    assert [item.label for item in result.people[:1]] == ["Roman Novak"]
+    assert result.people[0].reason == "co-authored 7 papers, 2019–2022"
+    assert result.people[0].url == "/researchers/roman-novak/"
+    demo_co_authors = {name for work in seed_file["works"] for name in work["authors"]} - {
+        "Jascha Sohl-Dickstein"
+    }
+    assert {item.label for item in result.people} <= demo_co_authors
+    assert len(result.people) == 8
+
+
+def test_slice_papers_say_which_collaborators_they_connect(seed_researcher):
+    result = graph_slice(researcher=seed_researcher)
+
+    first = result.papers[0]
+    assert (
+        first.label
+        == "Wide Neural Networks of Any Depth Evolve as Linear Models Under Gradient Descent"
+    )
+    assert first.reason.startswith("with Jaehoon Lee, Samuel S. Schoenholz")
+    assert first.reason.endswith("(2019)")
+
+
+def test_slice_topics_carry_their_share_of_the_works(seed_researcher):
+    result = graph_slice(researcher=seed_researcher)
+
+    assert (result.topics[0].label, result.topics[0].reason) == (
+        "Neural tangent kernel",
+        "6 of 16 works (38%)",
+    )
+
+
+def test_slice_svg_places_every_nearby_person(seed_researcher):
+    svg = graph_slice(researcher=seed_researcher).svg
+
+    assert [node.label for node in svg.nodes] == [
+        item.label for item in graph_slice(researcher=seed_researcher).people
+    ]
+    direct = [edge for edge in svg.edges if edge.direct]
+    assert len(direct) == len(svg.nodes)
+    assert all(0 <= node.x <= svg.width and 0 <= node.y <= svg.height for node in svg.nodes)
+
+
+def test_slice_is_cached_and_an_import_touching_the_researcher_forgets_it(
+    seed_researcher, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    graph_slice(researcher=seed_researcher)
+    with django_assert_num_queries(0):
+        graph_slice(researcher=seed_researcher)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        ingest_works(
+            [
+                WorkRecord(
+                    title="A new paper with a new co-author",
+                    arxiv_id="2601.00001",
+                    publication_year=2026,
+                    authorships=tuple(
+                        AuthorshipRecord(author=AuthorRecord(display_name=name))
+                        for name in ("Jascha Sohl-Dickstein", "New Person")
+                    ),
+                )
+            ]
+        )
+
+    assert cache.get(slice_cache_key(seed_researcher.pk)) is None
+    people = [item.label for item in graph_slice(researcher=seed_researcher).people]
+    assert "Roman Novak" in people
+
+
+def test_slice_of_a_researcher_without_co_authors_is_empty_not_broken(db):
+    from tests.factories import ResearcherFactory
+
+    loner = ResearcherFactory()
+
+    result = graph_slice(researcher=loner)
+
+    assert (result.people, result.papers, result.topics) == ([], [], [])
+    assert result.svg.nodes == []
+
+
+@pytest.mark.parametrize("hx", [True, False])
+def test_slice_view_renders_svg_and_every_kind(client, seed_researcher, hx):
+    headers = {"HX-Request": "true"} if hx else {}
+    body = client.get("/researchers/jascha-sohl-dickstein/graph/", headers=headers).content.decode()
+
+    assert "<svg" in body and "Co-author network of Jascha Sohl-Dickstein" in body
+    for heading in ("Nearby people", "Nearby papers", "Topics", "Institutions"):
+        assert heading in body
+    assert ("<html" in body) is not hx
