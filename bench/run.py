@@ -225,12 +225,21 @@ def bench_import(bench: Bench) -> None:
     bench_import_throughput(bench, print_table=print_table)
 
 
-# The import benchmark empties the domain tables (and reloads the demo data after), so it runs
-# after the ones that read the demo data.
+def bench_graph(bench: Bench) -> None:
+    """The graph slice on a generated 5,000-collaborator neighbourhood against networkx over
+    authorships loaded into memory; the import of a work with 3,000 authors."""
+    from bench.graph_speed import bench_graph_slice
+
+    bench_graph_slice(bench, print_table=print_table)
+
+
+# The import and graph benchmarks empty the domain tables (and reload the demo data after), so
+# they run after the ones that read the demo data.
 BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_profile_page,
     bench_profile_queries,
     bench_import,
+    bench_graph,
 ]
 
 

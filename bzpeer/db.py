@@ -53,9 +53,9 @@ def insert_values(model, attnames: list[str], rows: list) -> None:
 
 
 def bulk_update(model, rows: list, fields: list[str]) -> None:
-    """Update these fields of these rows. On Postgres one UPDATE … FROM jsonb_to_recordset per
-    batch: Django's bulk_update builds a CASE per row and field, which costs far more than the
-    SQL itself once there are hundreds of rows."""
+    """Update these fields of these rows. On Postgres one UPDATE … FROM jsonb_to_recordset for
+    all of them: Django's bulk_update builds a CASE per row and field, which costs far more than
+    the SQL itself once there are hundreds of rows."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -75,13 +75,9 @@ def bulk_update(model, rows: list, fields: list[str]) -> None:
         f"FROM jsonb_to_recordset(%s::jsonb) AS v({record}) "
         f"WHERE t.{quote(meta.pk.column)} = v.{quote(meta.pk.column)}"
     )
+    values = [
+        {meta.pk.column: row.pk, **{field.column: getattr(row, field.attname) for field in targets}}
+        for row in rows
+    ]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH_SIZE):
-            batch = [
-                {
-                    meta.pk.column: row.pk,
-                    **{field.column: getattr(row, field.attname) for field in targets},
-                }
-                for row in rows[start : start + BATCH_SIZE]
-            ]
-            cursor.execute(statement, [json.dumps(batch, cls=DjangoJSONEncoder)])
+        cursor.execute(statement, [json.dumps(values, cls=DjangoJSONEncoder)])

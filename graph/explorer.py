@@ -165,9 +165,13 @@ def _person(researcher, kinds, year_from, year_to, limit) -> dict:
             "person",
             [
                 (
-                    person_node(
-                        row.researcher_b if row.researcher_a_id == pk else row.researcher_a
-                    ),
+                    {
+                        **person_node(
+                            row.researcher_b if row.researcher_a_id == pk else row.researcher_a
+                        ),
+                        # The latest shared year, so the year filter can hide people too.
+                        "year": row.last_year,
+                    },
                     "coauthor",
                     f"co-authored {plural(row.shared_works, 'paper')}, "
                     f"{years_text(row.first_year, row.last_year)}".rstrip(", "),

@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -14,6 +14,8 @@ def _year(value: str | None) -> int | None:
 def explorer(request):
     slug = request.GET.get("focus", "")
     focus = Researcher.objects.filter(slug=slug).first() if slug else None
+    if slug and focus is None:
+        raise Http404("No researcher has this address.")
     initial = graph_explorer.node_neighbourhood(node_id=f"person:{focus.slug}") if focus else None
     return render(request, "graph/explorer.html", {"focus": focus, "initial": initial})
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from bzpeer.db import bulk_update
+from bzpeer.db import bulk_insert, bulk_update
 from graph.selectors import collaborator_counts
 from profiles.models import Researcher, TrustAssessment, VerificationLevel
 from profiles.trust import TrustFacts, compute_trust
@@ -104,5 +104,5 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
         fields
         + ["trust_score", "trust_band", "trust_components", "trust_computed_at", "updated_at"],
     )
-    TrustAssessment.objects.bulk_create(assessments, batch_size=1000)
+    bulk_insert(TrustAssessment, assessments)
     return len(changed)

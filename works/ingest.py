@@ -44,7 +44,10 @@ class IngestResult:
     hyperauthored_works: int = 0
     edges_skipped: int = 0
     work_ids: list[int] = field(default_factory=list)
+    # Researchers whose counts and trust may have changed, and the subset whose collaboration
+    # pairs may have (authors of changed works small enough to make pairs).
     researcher_ids: set[int] = field(default_factory=set)
+    graph_researcher_ids: set[int] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -58,6 +61,7 @@ class IngestResult:
             setattr(self, name, getattr(self, name) + value)
         self.work_ids.extend(other.work_ids)
         self.researcher_ids |= other.researcher_ids
+        self.graph_researcher_ids |= other.graph_researcher_ids
 
 
 # --- Institutions and topics ------------------------------------------------------------------
@@ -327,19 +331,17 @@ def upsert_researchers(
         )
         for (_, row), slug in zip(to_create, slugs, strict=True):
             row.slug = slug
-        Researcher.objects.bulk_create([row for _, row in to_create], batch_size=BATCH_SIZE)
-        # bulk_create sets primary keys on Postgres; SQLite (the quick start) needs a re-read.
-        missing = [row for _, row in to_create if row.pk is None]
-        if missing:
-            pks = dict(
-                Researcher.objects.filter(slug__in=[row.slug for row in missing]).values_list(
-                    "slug", "pk"
-                )
+        bulk_insert(Researcher, [row for _, row in to_create])
+        pks = dict(
+            Researcher.objects.filter(slug__in=[row.slug for _, row in to_create]).values_list(
+                "slug", "pk"
             )
-            for row in missing:
-                row.pk = pks[row.slug]
+        )
+        for _, row in to_create:
+            row.pk = pks[row.slug]
         resolved.update(to_create)
-    Researcher.objects.bulk_update(
+    bulk_update(
+        Researcher,
         list(to_update.values()),
         [
             "openalex_id",
@@ -350,7 +352,6 @@ def upsert_researchers(
             "search_name",
             "updated_at",
         ],
-        batch_size=BATCH_SIZE,
     )
     result.researchers_created += len(to_create)
     result.researchers_updated += len(to_update)
@@ -602,14 +603,15 @@ def ingest_works(
     _sync_authorships(records, works, identities, institution_ids, result)
     retopiced = _sync_topics(records, works, topic_ids)
     changed_work_ids = {row.pk for row in to_create + to_update} | retopiced
-    if changed_work_ids:
-        result.researcher_ids |= set(
-            Authorship.objects.filter(work_id__in=changed_work_ids).values_list(
-                "researcher_id", flat=True
-            )
-        )
-
     cap = settings.GRAPH_MAX_AUTHORS_FOR_EDGES
+    if changed_work_ids:
+        for researcher_id, authors in Authorship.objects.filter(
+            work_id__in=changed_work_ids
+        ).values_list("researcher_id", "work__authors_count"):
+            result.researcher_ids.add(researcher_id)
+            if authors <= cap:
+                result.graph_researcher_ids.add(researcher_id)
+
     for record in records:
         authors = len(record.authorships)
         if authors > cap:
@@ -617,7 +619,7 @@ def ingest_works(
             result.edges_skipped += authors * (authors - 1) // 2
 
     if refresh:
-        collaborations_refresh(researcher_ids=result.researcher_ids)
+        collaborations_refresh(researcher_ids=result.graph_researcher_ids)
         researcher_stats_refresh(researcher_ids=result.researcher_ids)
     return result
 
@@ -685,7 +687,13 @@ def _sync_authorships(records, works, identities, institution_ids, result: Inges
             )
         if byline == stored[work.pk]:
             continue
-        result.researcher_ids |= {row[0] for row in stored[work.pk]} | {row[0] for row in byline}
+        before, after = {row[0] for row in stored[work.pk]}, {row[0] for row in byline}
+        result.researcher_ids |= before | after
+        # A byline over the cap makes no pairs, before or after the change.
+        cap = settings.GRAPH_MAX_AUTHORS_FOR_EDGES
+        result.graph_researcher_ids |= (before if len(before) <= cap else set()) | (
+            after if len(after) <= cap else set()
+        )
         replace_work_ids.append(work.pk)
         new_rows.extend((work.pk, position, row) for position, row in enumerate(byline))
 

@@ -171,6 +171,8 @@ class ImportRun(models.Model):
     # Researchers whose graph and counts the committed pages changed; refreshed once, at the
     # end of each slice of work, and kept here so a crash does not lose them.
     pending_researcher_ids = models.JSONField(default=list, blank=True)
+    # Of those, the ones whose collaboration pairs may have changed.
+    pending_graph_researcher_ids = models.JSONField(default=list, blank=True)
     pages_done = models.PositiveIntegerField(default=0)
     requests_made = models.PositiveIntegerField(default=0)
     cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)

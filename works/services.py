@@ -208,16 +208,20 @@ def _add_counts(run: ImportRun, result: ingest.IngestResult) -> None:
     run.counts = counts
     if result.researcher_ids:
         run.pending_researcher_ids = sorted(set(run.pending_researcher_ids) | result.researcher_ids)
+    if result.graph_researcher_ids:
+        run.pending_graph_researcher_ids = sorted(
+            set(run.pending_graph_researcher_ids) | result.graph_researcher_ids
+        )
 
 
 def _refresh_touched(run: ImportRun, checkpoint: "_Checkpoint") -> None:
     """Bring the graph and counts of everyone the committed pages touched up to date."""
-    if not run.pending_researcher_ids:
+    if not run.pending_researcher_ids and not run.pending_graph_researcher_ids:
         return
     with checkpoint:
-        collaborations_refresh(researcher_ids=run.pending_researcher_ids)
+        collaborations_refresh(researcher_ids=run.pending_graph_researcher_ids)
         researcher_stats_refresh(researcher_ids=run.pending_researcher_ids)
-        run.pending_researcher_ids = []
+        run.pending_researcher_ids, run.pending_graph_researcher_ids = [], []
 
 
 def openalex_client() -> openalex.OpenAlexClient:

@@ -20,7 +20,7 @@ def test_seed_profile_loads_graph_lazily_without_console_errors(site, page_at, w
 
     page.locator("#graph").scroll_into_view_if_needed()
     slice_ = page.locator("#graph-slice")
-    slice_.get_by_text("Roman Novak").wait_for(timeout=10_000)
+    slice_.get_by_role("link", name="Roman Novak", exact=True).first.wait_for(timeout=10_000)
     assert "co-authored 7 papers" in slice_.inner_text()
     assert "Building this graph slice" not in page.locator("#graph").inner_text()
 

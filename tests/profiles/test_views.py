@@ -249,10 +249,7 @@ def test_graph_fragment_lists_co_authors_and_topics(client, seed_researcher):
     people = [squash(node.text) for node in fragment.find_all("li")]
     assert people[0] == "Roman Novak co-authored 7 papers, 2019–2022"
     assert fragment.find("a").attrs["href"] == "/researchers/roman-novak/"
-    assert any(
-        item.startswith("Neural tangent kernel 6 of 16 works (38%)")
-        for item in people
-    )
+    assert any(item.startswith("Neural tangent kernel 6 of 16 works (38%)") for item in people)
 
 
 def test_graph_page_without_htmx_is_a_full_page(client, seed_researcher):
