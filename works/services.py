@@ -260,6 +260,8 @@ def _import_openalex(run: ImportRun, checkpoint: "_Checkpoint", *, deadline: flo
             run.cursor = "*"
         progress(run)
     while True:
+        if not run.cursor:
+            return True  # the last page is in; only the refresh and settling were left
         if time.monotonic() > deadline:
             return False
         page = client.works_page(author_id=run.request["author_id"], cursor=run.cursor)
