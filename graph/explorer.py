@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from graph.models import Collaboration
 from graph.selectors import plural, years_text
 from profiles.models import Researcher
+from works import selectors as work_selectors
 from works.models import Authorship, Institution, Topic, Work
 
 KINDS = ("person", "paper", "topic", "institution")
@@ -91,11 +92,14 @@ class _Neighbourhood:
             queryset = queryset.filter(publication_year__lte=self.year_to)
         return queryset
 
-    def add(self, kind: str, pairs, total: int) -> None:
-        """pairs: (node, edge kind, label, weight) for up to limit neighbours of one kind."""
+    def add(self, kind: str, queryset, link) -> None:
+        """Add up to limit neighbours of one kind from an ordered queryset; link(row) gives
+        (node, edge kind, why, weight). Two queries: the rows and how many there are."""
         if kind not in self.kinds:
             return
-        for node, edge_kind, label, weight in pairs:
+        rows = list(queryset[: self.limit])
+        for row in rows:
+            node, edge_kind, label, weight = link(row)
             self.nodes.setdefault(node["id"], node)
             self.edges.append(
                 {
@@ -106,9 +110,8 @@ class _Neighbourhood:
                     "weight": round(weight, 3),
                 }
             )
-        shown = len(pairs)
-        if total > shown:
-            self.truncated[kind] = total - shown
+        if len(rows) == self.limit and (total := queryset.count()) > len(rows):
+            self.truncated[kind] = total - len(rows)
 
     def as_json(self) -> dict:
         return {
@@ -157,204 +160,131 @@ def _person(researcher, kinds, year_from, year_to, limit) -> dict:
         collaborations = collaborations.filter(last_year__gte=year_from)
     if year_to:
         collaborations = collaborations.filter(first_year__lte=year_to)
-    if "person" in kinds:
-        rows = collaborations.select_related("researcher_a", "researcher_b").order_by(
+
+    def collaborator(row):
+        other = row.researcher_b if row.researcher_a_id == pk else row.researcher_a
+        years = years_text(row.first_year, row.last_year)
+        label = f"co-authored {plural(row.shared_works, 'paper')}" + (f", {years}" if years else "")
+        # The latest shared year, so the year filter can hide people too.
+        return {**person_node(other), "year": row.last_year}, "coauthor", label, row.strength
+
+    near.add(
+        "person",
+        collaborations.select_related("researcher_a", "researcher_b").order_by(
             "-shared_works", "-strength", "pk"
-        )[:limit]
-        near.add(
-            "person",
-            [
-                (
-                    {
-                        **person_node(
-                            row.researcher_b if row.researcher_a_id == pk else row.researcher_a
-                        ),
-                        # The latest shared year, so the year filter can hide people too.
-                        "year": row.last_year,
-                    },
-                    "coauthor",
-                    f"co-authored {plural(row.shared_works, 'paper')}, "
-                    f"{years_text(row.first_year, row.last_year)}".rstrip(", "),
-                    row.strength,
-                )
-                for row in rows
-            ],
-            collaborations.count(),
-        )
+        ),
+        collaborator,
+    )
     works = near.works(Work.objects.filter(authorships__researcher=researcher))
-    if "paper" in kinds:
-        rows = works.defer("source_payload").order_by("-publication_year", "title_key")[:limit]
-        near.add(
-            "paper",
-            [
-                (paper_node(work), "authored", f"{researcher.display_name} is an author", 1)
-                for work in rows
-            ],
-            works.count(),
+    near.add(
+        "paper",
+        works.defer("source_payload").order_by("-publication_year", "title_key"),
+        lambda work: (paper_node(work), "authored", f"{researcher.display_name} is an author", 1),
+    )
+    near.add(
+        "topic",
+        Topic.objects.filter(works__in=works)
+        .annotate(n=Count("works", distinct=True))
+        .order_by("-n", "name"),
+        lambda topic: (
+            topic_node(topic),
+            "about",
+            f"{topic.n} of {plural(researcher.works_count, 'work')} on this topic",
+            topic.n,
+        ),
+    )
+    near.add(
+        "institution",
+        Institution.objects.filter(
+            Q(researchers=researcher) | Q(authorships__researcher=researcher)
         )
-    if "topic" in kinds:
-        topics = Topic.objects.filter(works__in=works).annotate(n=Count("works", distinct=True))
-        rows = topics.order_by("-n", "name")[:limit]
-        near.add(
-            "topic",
-            [
-                (
-                    topic_node(topic),
-                    "about",
-                    f"{topic.n} of {plural(researcher.works_count, 'work')} on this topic",
-                    topic.n,
-                )
-                for topic in rows
-            ],
-            topics.count(),
+        .annotate(
+            n=Count("authorships", filter=Q(authorships__researcher=researcher), distinct=True)
         )
-    if "institution" in kinds:
-        institutions = (
-            Institution.objects.filter(
-                Q(researchers=researcher) | Q(authorships__researcher=researcher)
-            )
-            .annotate(
-                n=Count("authorships", filter=Q(authorships__researcher=researcher), distinct=True)
-            )
-            .distinct()
-        )
-        rows = institutions.order_by("-n", "name")[:limit]
-        near.add(
-            "institution",
-            [
-                (
-                    institution_node(row),
-                    "affiliated",
-                    f"affiliation on {plural(row.n, 'work')}"
-                    if row.n
-                    else "last known institution",
-                    row.n,
-                )
-                for row in rows
-            ],
-            institutions.count(),
-        )
+        .distinct()
+        .order_by("-n", "name"),
+        lambda row: (
+            institution_node(row),
+            "affiliated",
+            f"affiliation on {plural(row.n, 'work')}" if row.n else "last known institution",
+            row.n,
+        ),
+    )
     return near.as_json()
 
 
 def _paper(work, kinds, year_from, year_to, limit) -> dict:
     near = _Neighbourhood(paper_node(work), kinds, None, None, limit)
-    if "person" in kinds:
-        bylines = Authorship.objects.filter(work=work).select_related("researcher")
-        rows = bylines.order_by("position")[:limit]
-        near.add(
-            "person",
-            [
-                (
-                    person_node(row.researcher),
-                    "authored",
-                    f"author {row.position + 1} of {work.authors_count}",
-                    1,
-                )
-                for row in rows
-            ],
-            bylines.count(),
-        )
-    if "topic" in kinds:
-        rows = list(work.worktopic_set.select_related("topic").order_by("-score")[:limit])
-        near.add(
-            "topic",
-            [
-                (
-                    topic_node(row.topic),
-                    "about",
-                    f"topic of this paper (score {row.score:.2f})",
-                    row.score,
-                )
-                for row in rows
-            ],
-            len(rows),
-        )
-    if "institution" in kinds:
-        institutions = (
-            Institution.objects.filter(authorships__work=work)
-            .annotate(n=Count("authorships", distinct=True))
-            .distinct()
-        )
-        rows = institutions.order_by("-n", "name")[:limit]
-        near.add(
-            "institution",
-            [
-                (
-                    institution_node(row),
-                    "affiliated",
-                    f"affiliation of {plural(row.n, 'author')}",
-                    row.n,
-                )
-                for row in rows
-            ],
-            institutions.count(),
-        )
+    near.add(
+        "person",
+        Authorship.objects.filter(work=work).select_related("researcher").order_by("position"),
+        lambda row: (
+            person_node(row.researcher),
+            "authored",
+            f"author {row.position + 1} of {work.authors_count}",
+            1,
+        ),
+    )
+    near.add(
+        "topic",
+        work.worktopic_set.select_related("topic").order_by("-score"),
+        lambda row: (
+            topic_node(row.topic),
+            "about",
+            f"topic of this paper (score {row.score:.2f})",
+            row.score,
+        ),
+    )
+    near.add(
+        "institution",
+        Institution.objects.filter(authorships__work=work)
+        .annotate(n=Count("authorships", distinct=True))
+        .distinct()
+        .order_by("-n", "name"),
+        lambda row: (
+            institution_node(row),
+            "affiliated",
+            f"affiliation of {plural(row.n, 'author')}",
+            row.n,
+        ),
+    )
     return near.as_json()
 
 
 def _topic(topic, kinds, year_from, year_to, limit) -> dict:
     near = _Neighbourhood(topic_node(topic), kinds, year_from, year_to, limit)
-    works = near.works(Work.objects.filter(topics=topic))
-    if "paper" in kinds:
-        rows = works.defer("source_payload").order_by("-citation_count", "-publication_year")[
-            :limit
-        ]
-        near.add(
-            "paper",
-            [(paper_node(work), "about", "a paper on this topic", 1) for work in rows],
-            works.count(),
-        )
-    if "person" in kinds:
-        people = Researcher.objects.filter(authorships__work__in=works).annotate(
-            n=Count("authorships__work", distinct=True)
-        )
-        rows = people.order_by("-n", "display_name")[:limit]
-        near.add(
-            "person",
-            [
-                (person_node(row), "about", f"{plural(row.n, 'work')} on this topic", row.n)
-                for row in rows
-            ],
-            people.count(),
-        )
+    works = near.works(work_selectors.topic_works(topic))
+    near.add("paper", works, lambda work: (paper_node(work), "about", "a paper on this topic", 1))
+    near.add(
+        "person",
+        work_selectors.people_of_works(works),
+        lambda row: (
+            person_node(row),
+            "about",
+            f"{plural(row.works_here, 'work')} on this topic",
+            row.works_here,
+        ),
+    )
     return near.as_json()
 
 
 def _institution(institution, kinds, year_from, year_to, limit) -> dict:
     near = _Neighbourhood(institution_node(institution), kinds, year_from, year_to, limit)
-    if "person" in kinds:
-        people = (
-            Researcher.objects.filter(
-                Q(institution=institution) | Q(authorships__institutions=institution)
-            )
-            .annotate(
-                n=Count(
-                    "authorships", filter=Q(authorships__institutions=institution), distinct=True
-                )
-            )
-            .distinct()
-        )
-        rows = people.order_by("-n", "display_name")[:limit]
-        near.add(
-            "person",
-            [
-                (
-                    person_node(row),
-                    "affiliated",
-                    f"affiliated on {plural(row.n, 'work')}" if row.n else "last known institution",
-                    row.n,
-                )
-                for row in rows
-            ],
-            people.count(),
-        )
-    if "paper" in kinds:
-        works = near.works(Work.objects.filter(authorships__institutions=institution)).distinct()
-        rows = works.defer("source_payload").order_by("-publication_year", "title_key")[:limit]
-        near.add(
-            "paper",
-            [(paper_node(work), "affiliated", "an author's affiliation", 1) for work in rows],
-            works.count(),
-        )
+    near.add(
+        "person",
+        work_selectors.institution_people(institution),
+        lambda row: (
+            person_node(row),
+            "affiliated",
+            f"affiliated on {plural(row.works_here, 'work')}"
+            if row.works_here
+            else "last known institution",
+            row.works_here,
+        ),
+    )
+    near.add(
+        "paper",
+        near.works(work_selectors.institution_works(institution)),
+        lambda work: (paper_node(work), "affiliated", "an author's affiliation", 1),
+    )
     return near.as_json()

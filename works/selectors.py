@@ -35,26 +35,28 @@ def import_run_get(*, pk: int) -> ImportRun:
     return ImportRun.objects.select_related("researcher").get(pk=pk)
 
 
-def topic_page(*, pk: int, limit: int = 30) -> tuple[Topic, list[Work], list[Researcher]]:
-    """Raises Topic.DoesNotExist. The topic's most cited works and its most prolific people."""
-    topic = Topic.objects.get(pk=pk)
-    works = list(
+def topic_works(topic: Topic) -> QuerySet[Work]:
+    """Works on a topic, most cited first."""
+    return (
         Work.objects.filter(topics=topic)
         .defer("source_payload")
-        .order_by("-citation_count", "-publication_year", "title_key")[:limit]
+        .order_by("-citation_count", "-publication_year", "title_key")
     )
-    people = list(
-        Researcher.objects.filter(authorships__work__topics=topic)
+
+
+def people_of_works(works: QuerySet[Work]) -> QuerySet[Researcher]:
+    """Authors of these works, most works among them first, each with .works_here."""
+    return (
+        Researcher.objects.filter(authorships__work__in=works.values("pk"))
         .annotate(works_here=Count("authorships__work", distinct=True))
-        .order_by("-works_here", "display_name")[:limit]
+        .order_by("-works_here", "display_name")
     )
-    return topic, works, people
 
 
-def institution_page(*, openalex_id: str, limit: int = 30):
-    """Raises Institution.DoesNotExist. People affiliated with it, and recent works."""
-    institution = Institution.objects.get(openalex_id=openalex_id)
-    people = list(
+def institution_people(institution: Institution) -> QuerySet[Researcher]:
+    """People whose last known institution it is or who list it on a byline, each with
+    .works_here (bylines that name it)."""
+    return (
         Researcher.objects.filter(
             Q(institution=institution) | Q(authorships__institutions=institution)
         )
@@ -64,12 +66,28 @@ def institution_page(*, openalex_id: str, limit: int = 30):
             )
         )
         .distinct()
-        .order_by("-works_here", "display_name")[:limit]
+        .order_by("-works_here", "display_name")
     )
-    works = list(
+
+
+def institution_works(institution: Institution) -> QuerySet[Work]:
+    return (
         Work.objects.filter(authorships__institutions=institution)
         .defer("source_payload")
         .distinct()
-        .order_by("-publication_year", "title_key")[:limit]
+        .order_by("-publication_year", "title_key")
     )
-    return institution, people, works
+
+
+def topic_page(*, pk: int, limit: int = 30) -> tuple[Topic, list[Work], list[Researcher]]:
+    """Raises Topic.DoesNotExist. The topic's most cited works and its most prolific people."""
+    topic = Topic.objects.get(pk=pk)
+    works = topic_works(topic)
+    return topic, list(works[:limit]), list(people_of_works(works)[:limit])
+
+
+def institution_page(*, openalex_id: str, limit: int = 30):
+    """Raises Institution.DoesNotExist. People affiliated with it, and recent works."""
+    institution = Institution.objects.get(openalex_id=openalex_id)
+    people = list(institution_people(institution)[:limit])
+    return institution, people, list(institution_works(institution)[:limit])
