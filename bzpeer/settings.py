@@ -5,6 +5,8 @@ https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -27,11 +29,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# Management commands that read models and files but never sign anything.
+KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "collectstatic"}
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-set"  # noqa: S105
+    elif sys.argv[1:2] and sys.argv[1] in KEYLESS_COMMANDS:
+        SECRET_KEY = secrets.token_urlsafe(50)
+    else:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
-    SECRET_KEY = "insecure-development-key-only-used-when-DEBUG-is-set"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -49,6 +57,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
     "profiles",
     "works",
     "graph",
@@ -65,12 +77,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = os.environ.get("ROOT_URLCONF", "bzpeer.urls")
 WSGI_APPLICATION = "bzpeer.wsgi.application"
 AUTH_USER_MODEL = "profiles.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -167,6 +180,47 @@ CELERY_BEAT_SCHEDULE = {
 
 # Works with more authors than this create no pairwise Collaboration rows (DESIGN.md, scale plan).
 GRAPH_MAX_AUTHORS_FOR_EDGES = int(os.environ.get("GRAPH_MAX_AUTHORS_FOR_EDGES", "50"))
+
+# --- Accounts (https://docs.allauth.org/en/latest/account/configuration.html) ----------------
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+# No username to choose: allauth derives one from the e-mail address.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Logging out changes state, so it takes a POST (the header's "Log out" button).
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BZPEER] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Rate limits live in the cache (Redis in production, so they hold across processes).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": os.environ.get("ACCOUNT_LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+}
+
+# "Sign in with ORCID". The app lives here, not in the database. ORCID_BASE_DOMAIN is
+# "sandbox.orcid.org" for the sandbox; a value with a scheme ("http://127.0.0.1:8765") sends
+# every ORCID request to that one origin, which is how tests talk to a local stub.
+ORCID_CLIENT_ID = os.environ.get("ORCID_CLIENT_ID", "")
+ORCID_SECRET = os.environ.get("ORCID_SECRET", "")
+ORCID_BASE_DOMAIN = os.environ.get("ORCID_BASE_DOMAIN", "orcid.org").strip().rstrip("/")
+ORCID_MEMBER_API = env_bool("ORCID_MEMBER_API", False)
+SOCIALACCOUNT_PROVIDERS = {
+    "orcid": {
+        "provider_class": "profiles.orcid.provider.OrcidProvider",
+        "BASE_DOMAIN": ORCID_BASE_DOMAIN,
+        "MEMBER_API": ORCID_MEMBER_API,
+        "APPS": (
+            [{"client_id": ORCID_CLIENT_ID, "secret": ORCID_SECRET, "key": ""}]
+            if ORCID_CLIENT_ID
+            else []
+        ),
+    }
+}
+SOCIALACCOUNT_STORE_TOKENS = True
 
 # --- Mail -------------------------------------------------------------------------------------
 
