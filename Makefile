@@ -13,7 +13,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DEBUG=
 	ALLOWED_HOSTS=127.0.0.1,localhost,testserver SECURE_SSL_REDIRECT=0 \
 	SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
 
-.PHONY: run test bench install lint format clean
+.PHONY: run test bench screenshots install lint format clean
 
 install: $(VENV)/.installed static/vendor/.installed
 
@@ -54,6 +54,11 @@ run: export DEBUG ?= 1
 test: install
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Refresh the README's screenshots (docs/screenshots/) from the browser tests.
+screenshots: install
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	UPDATE_SCREENSHOTS=1 $(TEST_ENV) $(VENV)/bin/pytest tests/e2e -q
 
 bench: install
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0

@@ -233,13 +233,22 @@ def bench_graph(bench: Bench) -> None:
     bench_graph_slice(bench, print_table=print_table)
 
 
-# The import and graph benchmarks empty the domain tables (and reload the demo data after), so
-# they run after the ones that read the demo data.
+def bench_trust(bench: Bench) -> None:
+    """The nightly trust batch over 100,000 generated researchers against a per-row Python loop
+    (compute_trust and save) timed on a sample in the same run."""
+    from bench.trust_speed import bench_trust_batch
+
+    bench_trust_batch(bench, print_table=print_table)
+
+
+# The import, graph and trust benchmarks empty the domain tables (and reload the demo data
+# after), so they run after the ones that read the demo data.
 BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_profile_page,
     bench_profile_queries,
     bench_import,
     bench_graph,
+    bench_trust,
 ]
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -165,6 +166,8 @@ IMPORT_LEASE_SECONDS = int(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
 IMPORT_SLICE_SECONDS = int(os.environ.get("IMPORT_SLICE_SECONDS", "240"))
 IMPORT_REFRESH_AFTER_DAYS = int(os.environ.get("IMPORT_REFRESH_AFTER_DAYS", "30"))
 IMPORT_SNAPSHOT_BATCH_SIZE = int(os.environ.get("IMPORT_SNAPSHOT_BATCH_SIZE", "1000"))
+# Trust recomputes for one researcher within this window collapse into one task.
+TRUST_DEBOUNCE_SECONDS = int(os.environ.get("TRUST_DEBOUNCE_SECONDS", "10"))
 # How often beat looks for runs nobody is working on (expired leases, due pauses).
 IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
@@ -175,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-stale-researchers": {
         "task": "works.tasks.researchers_refresh_stale",
         "schedule": 6 * 60 * 60.0,
+    },
+    # Every score from its stored facts, so a change to the formula reaches every record.
+    "recompute-trust-nightly": {
+        "task": "profiles.tasks.trust_batch_task",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("works.urls")),
     path("explore/", include("graph.urls")),
     path("imports/", include("works.import_urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
 

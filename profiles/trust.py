@@ -62,14 +62,20 @@ class TrustResult:
         return [asdict(component) for component in self.components]
 
 
+def round_half_up(value: float) -> int:
+    # Not round(): that rounds halves to even, and the nightly batch's SQL (FLOOR(x + 0.5),
+    # profiles.services.trust_batch_recompute) must give the same points.
+    return math.floor(value + 0.5)
+
+
 def publication_points(works_count: int) -> int:
     # Logarithmic: the first papers say the most about whether a record is real.
-    return min(PUBLICATION_MAX, round(4 * math.log2(1 + max(works_count, 0))))
+    return min(PUBLICATION_MAX, round_half_up(4 * math.log2(1 + max(works_count, 0))))
 
 
 def follower_points(followers: int) -> int:
     share = math.log10(1 + max(followers, 0)) / math.log10(1 + FOLLOWERS_FOR_FULL_POINTS)
-    return round(FOLLOWERS_MAX * min(1.0, share))
+    return round_half_up(FOLLOWERS_MAX * min(1.0, share))
 
 
 def band_for(score: int) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +31,16 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path):
+    """Where the browser tests save their screenshots: the README's folder with
+    UPDATE_SCREENSHOTS=1 (`make screenshots`), else a temporary one, so a test run leaves the
+    working tree as it found it."""
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        return Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    return tmp_path
 
 
 @pytest.fixture

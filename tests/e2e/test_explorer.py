@@ -2,13 +2,11 @@
 keyboard, filtered, restored from its URL, readable without JavaScript."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SEED = "jascha-sohl-dickstein"
 
 
@@ -36,7 +34,7 @@ def open_explorer(page, site, query=""):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_explorer_opens_from_profile_and_expands_a_collaborator(site, page_at, width):
+def test_explorer_opens_from_profile_and_expands_a_collaborator(site, page_at, screenshots, width):
     page = page_at(width)
     page.goto(f"{site.url}/researchers/{SEED}/")
     # Let the lazy slice finish, so no request of the profile's outlives the test.
@@ -73,7 +71,7 @@ def test_explorer_opens_from_profile_and_expands_a_collaborator(site, page_at, w
 
     page.evaluate("window.scrollTo(0, 0)")
     page.mouse.move(0, 0)
-    page.screenshot(path=SCREENSHOTS / f"explorer-{width}.png", full_page=False)
+    page.screenshot(path=screenshots / f"explorer-{width}.png", full_page=False)
     assert page.problems == []
 
 

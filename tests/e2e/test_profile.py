@@ -1,16 +1,12 @@
 """The seed profile in a real Chromium: lazy graph, works, math, no console errors."""
 
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_seed_profile_loads_graph_lazily_without_console_errors(site, page_at, width):
+def test_seed_profile_loads_graph_lazily_without_console_errors(site, page_at, screenshots, width):
     page = page_at(width)
     page.goto(f"{site.url}/researchers/jascha-sohl-dickstein/")
 
@@ -28,7 +24,7 @@ def test_seed_profile_loads_graph_lazily_without_console_errors(site, page_at, w
     page.locator("#works-list .katex").first.wait_for(timeout=10_000)
 
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=SCREENSHOTS / f"profile-{width}.png", full_page=False)
+    page.screenshot(path=screenshots / f"profile-{width}.png", full_page=False)
     assert page.problems == []
 
 
