@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from profiles.models import Researcher, TrustAssessment, User
+from profiles.models import Claim, ClaimEvent, Researcher, TrustAssessment, User, VerificationLevel
+from profiles.services import ClaimError, claim_approve, claim_reject
 from works import services as works_services
 from works.models import ImportRun
 
@@ -93,3 +94,66 @@ class ResearcherAdmin(admin.ModelAdmin):
             self.message_user(request, message, messages.SUCCESS)
         else:
             self.message_user(request, summary, messages.WARNING)
+
+
+class ClaimEventInline(admin.TabularInline):
+    model = ClaimEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "actor", "message"]
+    readonly_fields = fields
+    max_num = 0
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    """The moderators' queue: filter on pending evidence claims, then approve or reject."""
+
+    list_display = ["researcher", "user", "method", "state", "created_at", "decided_at"]
+    list_filter = ["state", "method"]
+    search_fields = ["researcher__display_name", "user__email", "email"]
+    list_select_related = ["researcher", "user"]
+    raw_id_fields = ["user", "researcher", "decided_by"]
+    readonly_fields = [
+        "user",
+        "researcher",
+        "method",
+        "state",
+        "evidence_links",
+        "note",
+        "email",
+        "code_attempts",
+        "code_expires_at",
+        "decided_by",
+        "decision_reason",
+        "created_at",
+        "decided_at",
+    ]
+    exclude = ["code_hash"]
+    inlines = [ClaimEventInline]
+    actions = ["approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Approve (verification L2)")
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description="Reject")
+    def reject(self, request, queryset):
+        self._decide(request, queryset, approve=False)
+
+    def _decide(self, request, queryset, *, approve: bool):
+        done = 0
+        for claim in queryset:
+            try:
+                if approve:
+                    claim_approve(claim=claim, level=VerificationLevel.L2, actor=request.user)
+                else:
+                    claim_reject(claim=claim, actor=request.user, reason="Rejected by a moderator")
+                done += 1
+            except ClaimError as error:
+                self.message_user(request, f"{claim}: {error}", messages.WARNING)
+        verb = "Approved" if approve else "Rejected"
+        self.message_user(request, f"{verb} {done} claim{'s' if done != 1 else ''}.")

@@ -108,3 +108,79 @@ class TrustAssessment(models.Model):
 
     def __str__(self):
         return f"{self.researcher} {self.score} ({self.band})"
+
+
+class Claim(models.Model):
+    """A user's request to be recognised as the person behind a researcher record."""
+
+    class Method(models.TextChoices):
+        ORCID = "orcid", "ORCID sign-in"
+        EMAIL = "email", "Institutional e-mail"
+        EVIDENCE = "evidence", "Evidence for a moderator"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REVOKED = "revoked", "Revoked"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="claims")
+    researcher = models.ForeignKey(Researcher, on_delete=models.CASCADE, related_name="claims")
+    method = models.CharField(max_length=16, choices=Method)
+    state = models.CharField(max_length=16, choices=State, default=State.PENDING)
+    evidence_links = models.JSONField(default=list, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    email = models.EmailField("institutional e-mail address", blank=True)
+    code_hash = models.CharField(max_length=256, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher"],
+                condition=models.Q(state="approved"),
+                name="claim_one_approved_per_researcher",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "researcher"],
+                condition=models.Q(state="pending"),
+                name="claim_one_pending_per_user_researcher",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.researcher} ({self.method}, {self.state})"
+
+
+class ClaimEvent(models.Model):
+    """One step in a claim's history, kept as its audit trail."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REVOKED = "revoked", "Revoked"
+        CODE_SENT = "code_sent", "Code sent"
+        CODE_FAILED = "code_failed", "Code failed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.kind}"

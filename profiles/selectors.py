@@ -4,7 +4,7 @@ import re
 
 from django.db.models import Prefetch, QuerySet
 
-from profiles.models import Researcher
+from profiles.models import Claim, Researcher, User
 from works.models import Authorship, Work
 from works.text import fold
 
@@ -58,3 +58,8 @@ def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
     return Researcher.objects.select_related("institution").order_by(
         "-works_count", "-trust_score", "display_name"
     )[:limit]
+
+
+def claim_open(*, user: User, researcher: Researcher) -> Claim | None:
+    """The user's pending claim on this record, if any (at most one: a constraint)."""
+    return Claim.objects.filter(user=user, researcher=researcher, state=Claim.State.PENDING).first()

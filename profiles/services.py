@@ -1,18 +1,31 @@
 """Writes to researcher records."""
 
 import json
+import secrets
 from collections.abc import Collection
+from datetime import timedelta
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from bzpeer.db import bulk_insert, bulk_update
+from graph.models import Collaboration
 from graph.selectors import collaborator_counts
 from profiles import trust
-from profiles.models import Researcher, TrustAssessment, VerificationLevel
+from profiles.models import (
+    Claim,
+    ClaimEvent,
+    Researcher,
+    TrustAssessment,
+    User,
+    VerificationLevel,
+)
 from profiles.trust import TrustFacts, compute_trust
 from works.models import Authorship, WorkTopic
 
@@ -315,3 +328,288 @@ def trust_batch_recompute() -> int:
             )
             changed += cursor.rowcount
     return changed
+
+
+# --- Claims: a user proves that a researcher record is theirs ----------------------------------
+
+CODE_LIFETIME = timedelta(minutes=30)
+CODE_MAX_ATTEMPTS = 5
+EVIDENCE_MAX_LINKS = 10
+ALREADY_CLAIMED = "This record has already been claimed."
+
+
+class ClaimError(Exception):
+    """A claim step that cannot go ahead; the message is shown to the user as it is."""
+
+
+def researcher_email_domains(*, researcher: Researcher) -> set[str]:
+    """Domains whose addresses count as institutional e-mail for this record: those of its
+    last known institution and of every institution on its authorships."""
+    domains = set()
+    if researcher.institution_id:
+        domains.update(researcher.institution.email_domains)
+    for institution_domains in Authorship.institutions.through.objects.filter(
+        authorship__researcher=researcher
+    ).values_list("institution__email_domains", flat=True):
+        domains.update(institution_domains or [])
+    return {domain.lower().strip() for domain in domains if domain}
+
+
+def _email_domain_allowed(*, email: str, domains: Collection[str]) -> bool:
+    domain = email.rsplit("@", 1)[-1].lower().strip()
+    return any(domain == allowed or domain.endswith("." + allowed) for allowed in domains)
+
+
+def _claim_event(*, claim: Claim, kind: str, actor: User | None, message: str = "") -> None:
+    ClaimEvent.objects.create(claim=claim, kind=kind, actor=actor, message=message)
+
+
+def _locked_pending(claim: Claim) -> Claim:
+    claim = Claim.objects.select_for_update().select_related("researcher").get(pk=claim.pk)
+    if claim.state == Claim.State.APPROVED:
+        raise ClaimError("This claim has already been approved.")
+    if claim.state != Claim.State.PENDING:
+        raise ClaimError("This claim is closed; start a new one from the profile.")
+    return claim
+
+
+def claim_start(
+    *,
+    user: User,
+    researcher: Researcher,
+    method: str,
+    evidence_links: list[str] | None = None,
+    note: str = "",
+) -> Claim:
+    """Open a claim, or reuse the user's open claim on this record with the method now chosen.
+    Refuses a record that has already been claimed."""
+    with transaction.atomic():
+        if Claim.objects.filter(researcher=researcher, state=Claim.State.APPROVED).exists():
+            raise ClaimError(ALREADY_CLAIMED)
+        claim = (
+            Claim.objects.select_for_update()
+            .filter(user=user, researcher=researcher, state=Claim.State.PENDING)
+            .first()
+        )
+        created = claim is None
+        if created:
+            claim = Claim(user=user, researcher=researcher, state=Claim.State.PENDING)
+        claim.method = method
+        if evidence_links is not None:
+            claim.evidence_links = evidence_links
+            claim.note = note
+        try:
+            # A savepoint, so a lost race on the one-open-claim constraint is a clear message.
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError:
+            raise ClaimError("You already have an open claim on this record.") from None
+        if created or evidence_links is not None:
+            _claim_event(
+                claim=claim,
+                kind=ClaimEvent.Kind.SUBMITTED,
+                actor=user,
+                message=Claim.Method(method).label,
+            )
+        return claim
+
+
+def _collaborator_ids(*, researcher_id: int) -> set[int]:
+    pairs = Collaboration.objects.filter(
+        Q(researcher_a_id=researcher_id) | Q(researcher_b_id=researcher_id)
+    ).values_list("researcher_a_id", "researcher_b_id")
+    return {pk for pair in pairs for pk in pair} - {researcher_id}
+
+
+def claim_approve(*, claim: Claim, level: int, actor: User | None) -> Claim:
+    """Approve a pending claim: the record becomes claimed at `level`. The database holds one
+    approved claim per record, so of two racing approvals the second gets ClaimError."""
+    try:
+        with transaction.atomic():
+            claim = _locked_pending(claim)
+            now = timezone.now()
+            claim.state = Claim.State.APPROVED
+            claim.decided_by, claim.decided_at = actor, now
+            claim.code_hash = ""
+            claim.save(update_fields=["state", "decided_by", "decided_at", "code_hash"])
+            Researcher.objects.filter(pk=claim.researcher_id).update(
+                is_claimed=True, verification_level=level, updated_at=now
+            )
+            claim.researcher.is_claimed, claim.researcher.verification_level = True, level
+            _claim_event(
+                claim=claim,
+                kind=ClaimEvent.Kind.APPROVED,
+                actor=actor,
+                message=f"Verification L{level}",
+            )
+            trust_refresh_enqueue(
+                researcher_ids=[
+                    claim.researcher_id,
+                    *_collaborator_ids(researcher_id=claim.researcher_id),
+                ]
+            )
+    except IntegrityError:
+        raise ClaimError(ALREADY_CLAIMED) from None
+    return claim
+
+
+def user_orcid_ids(*, user: User) -> list[str]:
+    """The ORCID iDs the user has signed in with (allauth), never ones they typed."""
+    return list(
+        SocialAccount.objects.filter(user=user, provider="orcid").values_list("uid", flat=True)
+    )
+
+
+def claim_by_orcid(*, user: User, researcher: Researcher) -> Claim:
+    """Claim at L3 at once when the user's signed-in ORCID iD is the record's."""
+    if not researcher.orcid:
+        raise ClaimError(
+            "This record has no ORCID iD, so ORCID sign-in cannot prove it is yours. "
+            "Use your institutional e-mail or send evidence to a moderator."
+        )
+    orcid_ids = [uid.strip().upper() for uid in user_orcid_ids(user=user)]
+    if not orcid_ids:
+        raise ClaimError("Connect your ORCID iD first; then claim again.")
+    if researcher.orcid.strip().upper() not in orcid_ids:
+        raise ClaimError(
+            f"Your ORCID iD ({', '.join(orcid_ids)}) is not this record's ({researcher.orcid}), "
+            "so it cannot be claimed through ORCID."
+        )
+    with transaction.atomic():
+        claim = claim_start(user=user, researcher=researcher, method=Claim.Method.ORCID)
+        return claim_approve(claim=claim, level=VerificationLevel.L3, actor=user)
+
+
+def claim_email_code_send(*, claim: Claim, email: str) -> Claim:
+    """Mail a six-digit code to an address at one of the record's institutions. The code is
+    stored hashed and expires after CODE_LIFETIME; failed attempts count across resends."""
+    email = email.strip()
+    with transaction.atomic():
+        claim = _locked_pending(claim)
+        domains = researcher_email_domains(researcher=claim.researcher)
+        if not domains:
+            raise ClaimError(
+                "No institutional e-mail domain is known for this record; "
+                "send evidence to a moderator instead."
+            )
+        if not _email_domain_allowed(email=email, domains=domains):
+            raise ClaimError(
+                f"{email} is not at one of this record's institutions "
+                f"({', '.join(sorted(domains))})."
+            )
+        if claim.code_attempts >= CODE_MAX_ATTEMPTS:
+            raise ClaimError("Too many wrong codes; this claim cannot take more.")
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        claim.method = Claim.Method.EMAIL
+        claim.email = email
+        claim.code_hash = make_password(code)
+        claim.code_expires_at = timezone.now() + CODE_LIFETIME
+        claim.save(update_fields=["method", "email", "code_hash", "code_expires_at"])
+        _claim_event(claim=claim, kind=ClaimEvent.Kind.CODE_SENT, actor=claim.user, message=email)
+        send_mail(
+            subject="Your BZPEER claim code",
+            message=(
+                f"Your code to claim the BZPEER profile of {claim.researcher} is {code}.\n\n"
+                "It expires in 30 minutes. If you did not ask for it, ignore this message."
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+        return claim
+
+
+def claim_email_code_verify(*, claim: Claim, code: str) -> Claim:
+    """Approve the claim at L2 when the code is right, unexpired and unused. A wrong code
+    counts as an attempt; the last allowed wrong attempt rejects the claim."""
+    if Claim.objects.filter(pk=claim.pk, state=Claim.State.APPROVED).exists():
+        raise ClaimError("This code has already been used.")
+    with transaction.atomic():
+        claim = _locked_pending(claim)
+        if claim.code_attempts >= CODE_MAX_ATTEMPTS:
+            raise ClaimError("Too many wrong codes; this claim cannot take more.")
+        if not claim.code_hash:
+            raise ClaimError("No code is waiting for this claim; ask for a new one.")
+        if claim.code_expires_at is None or claim.code_expires_at <= timezone.now():
+            raise ClaimError("This code has expired; ask for a new one.")
+        if check_password(code.strip(), claim.code_hash):
+            return claim_approve(claim=claim, level=VerificationLevel.L2, actor=claim.user)
+        # A wrong code is recorded before the error is raised, outside this transaction.
+        claim.code_attempts += 1
+        claim.save(update_fields=["code_attempts"])
+        left = CODE_MAX_ATTEMPTS - claim.code_attempts
+        _claim_event(
+            claim=claim,
+            kind=ClaimEvent.Kind.CODE_FAILED,
+            actor=claim.user,
+            message=f"Wrong code, {left} attempts left.",
+        )
+        if left:
+            error = f"That code is not right. {left} attempt{'s' if left != 1 else ''} left."
+        else:
+            _claim_close(
+                claim=claim,
+                state=Claim.State.REJECTED,
+                kind=ClaimEvent.Kind.REJECTED,
+                actor=None,
+                reason="Too many wrong codes.",
+            )
+            error = "That code is not right, and that was the last attempt."
+    raise ClaimError(error)
+
+
+def _evidence_links_clean(links: list[str]) -> list[str]:
+    cleaned = [link.strip() for link in links if link.strip()]
+    if not cleaned:
+        raise ClaimError("Give at least one link that shows this record is yours.")
+    if len(cleaned) > EVIDENCE_MAX_LINKS:
+        raise ClaimError(f"Give at most {EVIDENCE_MAX_LINKS} links.")
+    for link in cleaned:
+        if not link.lower().startswith(("https://", "http://")) or len(link) > 500:
+            raise ClaimError(f"{link[:100]} is not a web address (http:// or https://).")
+    return cleaned
+
+
+def claim_evidence_submit(
+    *, user: User, researcher: Researcher, links: list[str], note: str
+) -> Claim:
+    """Send links and a note to the moderators' queue; approval gives L2."""
+    if len(note) > 2000:
+        raise ClaimError("Keep the note under 2,000 characters.")
+    return claim_start(
+        user=user,
+        researcher=researcher,
+        method=Claim.Method.EVIDENCE,
+        evidence_links=_evidence_links_clean(links),
+        note=note.strip(),
+    )
+
+
+def _claim_close(*, claim: Claim, state: str, kind: str, actor: User | None, reason: str) -> None:
+    claim.state, claim.decided_by, claim.decided_at = state, actor, timezone.now()
+    claim.decision_reason, claim.code_hash = reason, ""
+    claim.save(update_fields=["state", "decided_by", "decided_at", "decision_reason", "code_hash"])
+    _claim_event(claim=claim, kind=kind, actor=actor, message=reason)
+
+
+def claim_reject(*, claim: Claim, actor: User | None, reason: str) -> Claim:
+    """Reject a pending claim and tell the user why."""
+    with transaction.atomic():
+        claim = _locked_pending(claim)
+        _claim_close(
+            claim=claim,
+            state=Claim.State.REJECTED,
+            kind=ClaimEvent.Kind.REJECTED,
+            actor=actor,
+            reason=reason,
+        )
+        if claim.user.email:
+            send_mail(
+                subject="Your BZPEER claim was not approved",
+                message=(
+                    f"Your claim of the BZPEER profile of {claim.researcher} was not approved.\n\n"
+                    f"Reason: {reason}\n\nYou can claim again with another method."
+                ),
+                from_email=None,
+                recipient_list=[claim.user.email],
+            )
+        return claim

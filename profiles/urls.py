@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.researcher_list, name="list"),
     path("<str:slug>/", views.researcher_detail, name="detail"),
     path("<str:slug>/graph/", views.researcher_graph, name="graph"),
+    path("<str:slug>/claim/", views.researcher_claim, name="claim"),
+    path("<str:slug>/claim/<int:claim_id>/code/", views.researcher_claim_code, name="claim_code"),
 ]

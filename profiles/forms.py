@@ -1,0 +1,32 @@
+from django import forms
+
+
+class ClaimEmailForm(forms.Form):
+    email = forms.EmailField(label="Institutional e-mail address", max_length=254)
+
+
+class ClaimCodeForm(forms.Form):
+    code = forms.RegexField(
+        label="Six-digit code",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": "Enter the six digits from the e-mail."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ClaimEvidenceForm(forms.Form):
+    links = forms.CharField(
+        label="Links, one a line",
+        help_text="Pages that show this record is yours: a staff page, a CV, a lab site.",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    note = forms.CharField(
+        label="Note for the moderator",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_links(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
