@@ -1,10 +1,26 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from profiles.models import Claim, ClaimEvent, Researcher, TrustAssessment, User, VerificationLevel
-from profiles.services import ClaimError, claim_approve, claim_reject
+from profiles.models import (
+    Claim,
+    ClaimDispute,
+    ClaimEvent,
+    Researcher,
+    TrustAssessment,
+    User,
+    VerificationLevel,
+)
+from profiles.services import (
+    ClaimError,
+    claim_approve,
+    claim_dispute_revoke,
+    claim_dispute_uphold,
+    claim_reject,
+)
 from works import services as works_services
 from works.models import ImportRun
 
@@ -157,3 +173,61 @@ class ClaimAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{claim}: {error}", messages.WARNING)
         verb = "Approved" if approve else "Rejected"
         self.message_user(request, f"{verb} {done} claim{'s' if done != 1 else ''}.")
+
+
+@admin.register(ClaimDispute)
+class ClaimDisputeAdmin(admin.ModelAdmin):
+    """Disputes of approved claims: filter on open ones, then uphold or revoke with a reason."""
+
+    list_display = ["claim", "user", "state", "created_at", "decided_at"]
+    list_filter = ["state"]
+    search_fields = ["claim__researcher__display_name", "user__email"]
+    list_select_related = ["claim__researcher", "claim__user", "user"]
+    readonly_fields = [
+        "claim",
+        "user",
+        "links",
+        "note",
+        "state",
+        "decided_by",
+        "reason",
+        "created_at",
+        "decided_at",
+    ]
+    actions = ["uphold", "revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Uphold claim (close the dispute)")
+    def uphold(self, request, queryset):
+        return self._decide(request, queryset, action="uphold", service=claim_dispute_uphold)
+
+    @admin.action(description="Revoke claim (the holder is e-mailed the reason)")
+    def revoke(self, request, queryset):
+        return self._decide(request, queryset, action="revoke", service=claim_dispute_revoke)
+
+    def _decide(self, request, queryset, *, action, service):
+        # First the moderator writes the reason on an intermediate page; it posts back here.
+        reason = request.POST.get("reason", "").strip()
+        if "apply" not in request.POST or not reason:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Give the reason for this decision",
+                "disputes": queryset,
+                "action": action,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+                "missing_reason": "apply" in request.POST,
+            }
+            return TemplateResponse(request, "admin/profiles/claimdispute/decide.html", context)
+        done = 0
+        for dispute in queryset:
+            try:
+                service(dispute=dispute, actor=request.user, reason=reason)
+                done += 1
+            except ClaimError as error:
+                self.message_user(request, f"{dispute}: {error}", messages.WARNING)
+        verb = "Upheld" if action == "uphold" else "Revoked"
+        self.message_user(request, f"{verb} {done} claim{'s' if done != 1 else ''}.")
+        return None

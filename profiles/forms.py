@@ -30,3 +30,36 @@ class ClaimEvidenceForm(forms.Form):
 
     def clean_links(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+
+class ResearcherEditForm(forms.Form):
+    bio = forms.CharField(
+        label="Short bio",
+        help_text="Plain text, up to 500 characters.",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    open_to_collaborate = forms.BooleanField(label="Open to collaborate", required=False)
+
+
+class WorkHideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this work not yours?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ClaimDisputeForm(ClaimEvidenceForm):
+    links = forms.CharField(
+        label="Links, one a line",
+        help_text="Pages that show this record is yours, or that its holder is someone else.",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    note = forms.CharField(
+        label="Note for the moderator",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

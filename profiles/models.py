@@ -170,6 +170,8 @@ class ClaimEvent(models.Model):
         REVOKED = "revoked", "Revoked"
         CODE_SENT = "code_sent", "Code sent"
         CODE_FAILED = "code_failed", "Code failed"
+        DISPUTED = "disputed", "Disputed"
+        UPHELD = "upheld", "Dispute closed, claim upheld"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind)
@@ -184,3 +186,65 @@ class ClaimEvent(models.Model):
 
     def __str__(self):
         return f"{self.claim_id} {self.kind}"
+
+
+class ClaimDispute(models.Model):
+    """Another user's challenge to an approved claim, decided by a moderator."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        UPHELD = "upheld", "Claim upheld"
+        REVOKED = "revoked", "Claim revoked"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="disputes")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="claim_disputes")
+    links = models.JSONField(default=list, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    state = models.CharField(max_length=16, choices=State, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "user"],
+                condition=models.Q(state="open"),
+                name="dispute_one_open_per_claim_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} disputes {self.claim_id} ({self.state})"
+
+
+class HiddenWork(models.Model):
+    """A work the record's owner says is not theirs. Kept apart from the authorship row, which
+    re-imports rewrite, so the hiding survives them."""
+
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="hidden_works"
+    )
+    work = models.ForeignKey(
+        "works.Work", on_delete=models.CASCADE, related_name="hidden_on_profiles"
+    )
+    reason = models.TextField(max_length=500)
+    hidden_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "work"], name="hiddenwork_one_per_researcher_work"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.researcher} hides {self.work_id}"

@@ -2,9 +2,11 @@
 
 import re
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from profiles.models import Claim, Researcher, User
+from profiles.models import Claim, ClaimDispute, HiddenWork, Researcher, User
+from profiles.services import trust_facts
+from profiles.trust import compute_trust, trust_advice
 from works.models import Authorship, Work
 from works.text import fold
 
@@ -42,12 +44,15 @@ def researcher_slug_for_identifier(*, identifier: str) -> str | None:
 
 
 def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
-    """The researcher's works, newest first, each with its byline prefetched."""
+    """The researcher's works, newest first, each with its byline prefetched. Works the owner
+    hid as misattributed are left out."""
     byline = Authorship.objects.select_related("researcher").only(
         "work_id", "position", "researcher__display_name", "researcher__slug"
     )
+    hidden = HiddenWork.objects.filter(researcher=researcher, work=OuterRef("pk"))
     return (
         Work.objects.filter(authorships__researcher=researcher)
+        .exclude(Exists(hidden))
         .defer("source_payload")
         .order_by("-publication_year", "title_key", "pk")
         .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
@@ -63,3 +68,32 @@ def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
 def claim_open(*, user: User, researcher: Researcher) -> Claim | None:
     """The user's pending claim on this record, if any (at most one: a constraint)."""
     return Claim.objects.filter(user=user, researcher=researcher, state=Claim.State.PENDING).first()
+
+
+def claim_approved(*, researcher: Researcher) -> Claim | None:
+    """The record's approved claim, if any (at most one: a constraint)."""
+    return (
+        Claim.objects.select_related("user")
+        .filter(researcher=researcher, state=Claim.State.APPROVED)
+        .first()
+    )
+
+
+def researcher_hidden_works(*, researcher: Researcher) -> QuerySet[HiddenWork]:
+    return HiddenWork.objects.filter(researcher=researcher).select_related("work")
+
+
+def researcher_trust_advice(*, researcher: Researcher) -> list[str]:
+    """How the owner can raise the score, from the latest computation (or a fresh one when the
+    score has never been computed)."""
+    components = researcher.trust_components or (
+        compute_trust(trust_facts(researcher)).components_as_dicts()
+    )
+    return trust_advice(components)
+
+
+def dispute_open(*, user: User, researcher: Researcher) -> ClaimDispute | None:
+    """The user's open dispute about this record's claim, if any."""
+    return ClaimDispute.objects.filter(
+        user=user, claim__researcher=researcher, state=ClaimDispute.State.OPEN
+    ).first()

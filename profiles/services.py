@@ -9,9 +9,10 @@ from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from bzpeer.db import bulk_insert, bulk_update
@@ -20,14 +21,16 @@ from graph.selectors import collaborator_counts
 from profiles import trust
 from profiles.models import (
     Claim,
+    ClaimDispute,
     ClaimEvent,
+    HiddenWork,
     Researcher,
     TrustAssessment,
     User,
     VerificationLevel,
 )
 from profiles.trust import TrustFacts, compute_trust
-from works.models import Authorship, WorkTopic
+from works.models import Authorship, Work, WorkTopic
 
 # Researchers per statement (and transaction) of the nightly batch: short enough that a row
 # lock held by the batch never keeps a claim or an import waiting long.
@@ -63,14 +66,19 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
     ids = list(set(researcher_ids))
     if not ids:
         return 0
+    # Works the owner hid from the profile count for nothing, here as on the profile.
+    shown = Authorship.objects.filter(researcher_id__in=ids).exclude(
+        Exists(
+            HiddenWork.objects.filter(
+                researcher_id=OuterRef("researcher_id"), work_id=OuterRef("work_id")
+            )
+        )
+    )
     works = dict(
-        Authorship.objects.filter(researcher_id__in=ids)
-        .values_list("researcher_id")
-        .annotate(n=Count("work_id", distinct=True))
-        .order_by()
+        shown.values_list("researcher_id").annotate(n=Count("work_id", distinct=True)).order_by()
     )
     topics = dict(
-        WorkTopic.objects.filter(work__authorships__researcher_id__in=ids)
+        WorkTopic.objects.filter(work__authorships__in=shown)
         .values_list("work__authorships__researcher_id")
         .annotate(n=Count("topic_id", distinct=True))
         .order_by()
@@ -613,3 +621,183 @@ def claim_reject(*, claim: Claim, actor: User | None, reason: str) -> Claim:
                 recipient_list=[claim.user.email],
             )
         return claim
+
+
+# --- After the claim: the owner's edits, and disputes decided by moderators -------------------
+
+BIO_MAX_LENGTH = 500
+HIDE_REASON_MAX_LENGTH = 500
+DISPUTE_NOTE_MAX_LENGTH = 2000
+
+
+def researcher_owner_claim(*, researcher: Researcher, user: User) -> Claim:
+    """The user's approved claim on this record. Raises PermissionDenied for anyone else."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    claim = Claim.objects.filter(
+        researcher=researcher, user=user, state=Claim.State.APPROVED
+    ).first()
+    if claim is None:
+        raise PermissionDenied
+    return claim
+
+
+def researcher_update(
+    *, researcher: Researcher, user: User, bio: str, open_to_collaborate: bool
+) -> Researcher:
+    """The owner's short plain-text bio and whether they take collaboration invitations."""
+    researcher_owner_claim(researcher=researcher, user=user)
+    bio = bio.strip()
+    if len(bio) > BIO_MAX_LENGTH:
+        raise ClaimError(f"Keep the bio under {BIO_MAX_LENGTH} characters.")
+    Researcher.objects.filter(pk=researcher.pk).update(
+        bio=bio, open_to_collaborate=open_to_collaborate, updated_at=timezone.now()
+    )
+    researcher.bio, researcher.open_to_collaborate = bio, open_to_collaborate
+    return researcher
+
+
+def work_hide(*, researcher: Researcher, user: User, work: Work, reason: str) -> HiddenWork:
+    """Hide a misattributed work from the owner's profile and its counts."""
+    researcher_owner_claim(researcher=researcher, user=user)
+    reason = reason.strip()
+    if not reason:
+        raise ClaimError("Say why this work is not yours.")
+    if len(reason) > HIDE_REASON_MAX_LENGTH:
+        raise ClaimError(f"Keep the reason under {HIDE_REASON_MAX_LENGTH} characters.")
+    if not Authorship.objects.filter(researcher=researcher, work=work).exists():
+        raise ClaimError("This work is not listed on this profile.")
+    try:
+        with transaction.atomic():
+            hidden = HiddenWork.objects.create(
+                researcher=researcher, work=work, reason=reason, hidden_by=user
+            )
+    except IntegrityError:
+        raise ClaimError("This work is already hidden.") from None
+    trust_refresh_enqueue(researcher_ids=[researcher.pk])
+    return hidden
+
+
+def work_unhide(*, researcher: Researcher, user: User, work: Work) -> None:
+    """Show a hidden work on the owner's profile again."""
+    researcher_owner_claim(researcher=researcher, user=user)
+    with transaction.atomic():
+        deleted, _ = HiddenWork.objects.filter(researcher=researcher, work=work).delete()
+        if deleted:
+            trust_refresh_enqueue(researcher_ids=[researcher.pk])
+
+
+def _open_disputes_recount(*, researcher_id: int) -> None:
+    Researcher.objects.filter(pk=researcher_id).update(
+        open_disputes_count=ClaimDispute.objects.filter(
+            claim__researcher_id=researcher_id, state=ClaimDispute.State.OPEN
+        ).count(),
+        updated_at=timezone.now(),
+    )
+
+
+def claim_dispute_open(
+    *, user: User, researcher: Researcher, links: list[str], note: str
+) -> ClaimDispute:
+    """Challenge the approved claim on a record with evidence, for a moderator to decide."""
+    if len(note) > DISPUTE_NOTE_MAX_LENGTH:
+        raise ClaimError("Keep the note under 2,000 characters.")
+    links = _evidence_links_clean(links)
+    with transaction.atomic():
+        claim = (
+            Claim.objects.select_for_update()
+            .filter(researcher=researcher, state=Claim.State.APPROVED)
+            .first()
+        )
+        if claim is None:
+            raise ClaimError("This record has no approved claim to dispute.")
+        if claim.user_id == user.pk:
+            raise ClaimError("You hold this claim; you cannot dispute it.")
+        try:
+            with transaction.atomic():
+                dispute = ClaimDispute.objects.create(
+                    claim=claim, user=user, links=links, note=note.strip()
+                )
+        except IntegrityError:
+            raise ClaimError("You already have an open dispute about this claim.") from None
+        _claim_event(claim=claim, kind=ClaimEvent.Kind.DISPUTED, actor=user, message=note.strip())
+        _open_disputes_recount(researcher_id=researcher.pk)
+        trust_refresh_enqueue(researcher_ids=[researcher.pk])
+        return dispute
+
+
+def _locked_open_dispute(dispute: ClaimDispute) -> ClaimDispute:
+    dispute = (
+        ClaimDispute.objects.select_for_update()
+        .select_related("claim__researcher", "claim__user")
+        .get(pk=dispute.pk)
+    )
+    if dispute.state != ClaimDispute.State.OPEN:
+        raise ClaimError("This dispute has already been decided.")
+    return dispute
+
+
+def _dispute_close(*, dispute: ClaimDispute, state: str, actor: User | None, reason: str) -> None:
+    dispute.state, dispute.decided_by, dispute.decided_at = state, actor, timezone.now()
+    dispute.reason = reason
+    dispute.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+
+
+def claim_dispute_uphold(*, dispute: ClaimDispute, actor: User | None, reason: str) -> ClaimDispute:
+    """Close a dispute; the claim stays approved."""
+    with transaction.atomic():
+        dispute = _locked_open_dispute(dispute)
+        _dispute_close(dispute=dispute, state=ClaimDispute.State.UPHELD, actor=actor, reason=reason)
+        _claim_event(claim=dispute.claim, kind=ClaimEvent.Kind.UPHELD, actor=actor, message=reason)
+        _open_disputes_recount(researcher_id=dispute.claim.researcher_id)
+        trust_refresh_enqueue(researcher_ids=[dispute.claim.researcher_id])
+        return dispute
+
+
+def claim_dispute_revoke(*, dispute: ClaimDispute, actor: User | None, reason: str) -> ClaimDispute:
+    """Revoke the disputed claim: the record is unclaimed again at the level its authorities
+    give, every open dispute about the claim closes with it, and the holder is told why."""
+    with transaction.atomic():
+        dispute = _locked_open_dispute(dispute)
+        claim = Claim.objects.select_for_update().get(pk=dispute.claim_id)
+        researcher = Researcher.objects.select_for_update().get(pk=claim.researcher_id)
+        if claim.state != Claim.State.APPROVED:
+            raise ClaimError("This claim is no longer approved.")
+        _dispute_close(
+            dispute=dispute, state=ClaimDispute.State.REVOKED, actor=actor, reason=reason
+        )
+        ClaimDispute.objects.filter(claim=claim, state=ClaimDispute.State.OPEN).update(
+            state=ClaimDispute.State.REVOKED,
+            decided_by=actor,
+            decided_at=timezone.now(),
+            reason=reason,
+        )
+        _claim_close(
+            claim=claim,
+            state=Claim.State.REVOKED,
+            kind=ClaimEvent.Kind.REVOKED,
+            actor=actor,
+            reason=reason,
+        )
+        Researcher.objects.filter(pk=researcher.pk).update(
+            is_claimed=False,
+            verification_level=authority_level(researcher),
+            updated_at=timezone.now(),
+        )
+        _open_disputes_recount(researcher_id=researcher.pk)
+        trust_refresh_enqueue(
+            researcher_ids=[researcher.pk, *_collaborator_ids(researcher_id=researcher.pk)]
+        )
+        if claim.user.email:
+            send_mail(
+                subject="Your BZPEER claim was revoked",
+                message=(
+                    f"After a dispute, a moderator revoked your claim of the BZPEER profile of "
+                    f"{researcher}.\n\nReason: {reason}\n\n"
+                    "If this is wrong, claim the profile again with new evidence."
+                ),
+                from_email=None,
+                recipient_list=[claim.user.email],
+            )
+        dispute.claim = claim
+        return dispute

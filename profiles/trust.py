@@ -147,3 +147,23 @@ def compute_trust(facts: TrustFacts) -> TrustResult:
     score = max(0, min(100, sum(component.points for component in components)))
     band, band_label = band_for(score)
     return TrustResult(score=score, band=band, band_label=band_label, components=components)
+
+
+# What an owner can do about each component that is below its maximum, in plain words.
+ADVICE = {
+    "verification": "Link your ORCID iD: a claim through ORCID sign-in reaches verification L3.",
+    "publications": "Add your missing works to ORCID or OpenAlex; the next import lists them.",
+    "identifiers": "Link your ORCID iD and OpenAlex author id to this record.",
+    "verified_collaborators": "Ask co-authors to claim their profiles.",
+    "community": "Share your profile so colleagues can follow it.",
+    "disputes": "Send a moderator evidence about the open disputes on your claim.",
+}
+
+
+def trust_advice(components: list[dict]) -> list[str]:
+    """How to raise the score: advice for each stored component below its maximum."""
+    return [
+        ADVICE[component["key"]]
+        for component in components
+        if component["points"] < component["max_points"] and component["key"] in ADVICE
+    ]

@@ -2,8 +2,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -12,8 +13,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from graph.selectors import graph_slice
 from profiles import selectors, services
-from profiles.forms import ClaimCodeForm, ClaimEmailForm, ClaimEvidenceForm
+from profiles.forms import (
+    ClaimCodeForm,
+    ClaimDisputeForm,
+    ClaimEmailForm,
+    ClaimEvidenceForm,
+    ResearcherEditForm,
+    WorkHideForm,
+)
 from profiles.models import Claim, Researcher
+from works.models import Work
 
 WORKS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
@@ -57,9 +66,11 @@ def researcher_detail(request, slug):
     if researcher is None:
         return redirect("profiles:detail", slug=canonical, permanent=True)
     works = Paginator(selectors.researcher_works(researcher=researcher), WORKS_PER_PAGE)
+    claim = selectors.claim_approved(researcher=researcher)
     context = {
         "researcher": researcher,
         "works_page": works.get_page(request.GET.get("page")),
+        "is_owner": claim is not None and claim.user_id == request.user.pk,
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
@@ -159,6 +170,137 @@ def researcher_claim_code(request, slug, claim_id):
         claim.refresh_from_db()
     context = {"researcher": claim.researcher, "claim": claim, "form": form}
     return render(request, "profiles/researcher_claim_code.html", context, status=status)
+
+
+def _owned_researcher_or_404(request, slug) -> Researcher:
+    """The record, when the signed-in user holds its approved claim; otherwise not found, so
+    nobody learns whose it is."""
+    researcher = get_object_or_404(Researcher, slug=slug)
+    try:
+        services.researcher_owner_claim(researcher=researcher, user=request.user)
+    except PermissionDenied:
+        raise Http404("No researcher you own has this address.") from None
+    return researcher
+
+
+def _edit_page(request, researcher, *, form=None, status=200):
+    context = {
+        "researcher": researcher,
+        "form": form
+        or ResearcherEditForm(
+            initial={
+                "bio": researcher.bio,
+                "open_to_collaborate": researcher.open_to_collaborate,
+            }
+        ),
+        "hidden_works": selectors.researcher_hidden_works(researcher=researcher),
+        "advice": selectors.researcher_trust_advice(researcher=researcher),
+    }
+    return render(request, "profiles/researcher_edit.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def researcher_edit(request, slug):
+    """The owner's bio, "open to collaborate", hidden works and how to raise the score."""
+    researcher = _owned_researcher_or_404(request, slug)
+    if request.method == "GET":
+        return _edit_page(request, researcher)
+    form = ResearcherEditForm(request.POST)
+    if not form.is_valid():
+        return _edit_page(request, researcher, form=form, status=400)
+    try:
+        services.researcher_update(
+            researcher=researcher,
+            user=request.user,
+            bio=form.cleaned_data["bio"],
+            open_to_collaborate=form.cleaned_data["open_to_collaborate"],
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except services.ClaimError as error:
+        form.add_error("bio", str(error))
+        return _edit_page(request, researcher, form=form, status=400)
+    messages.success(request, "Your profile is saved.")
+    return redirect(researcher)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def researcher_work_hide(request, slug, work_slug):
+    """Hide a misattributed work from the owner's profile, with a reason."""
+    researcher = _owned_researcher_or_404(request, slug)
+    work = get_object_or_404(Work, slug=work_slug, authorships__researcher=researcher)
+    form = WorkHideForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.work_hide(
+                    researcher=researcher,
+                    user=request.user,
+                    work=work,
+                    reason=form.cleaned_data["reason"],
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except services.ClaimError as error:
+                form.add_error("reason", str(error))
+            else:
+                messages.success(request, "The work is hidden from your profile.")
+                return redirect("profiles:edit", slug=researcher.slug)
+        status = 400
+    context = {"researcher": researcher, "work": work, "form": form}
+    return render(request, "profiles/researcher_work_hide.html", context, status=status)
+
+
+@login_required
+def researcher_work_unhide(request, slug, work_slug):
+    """Show a hidden work again. Ownership is checked before the method, so another user's
+    record is not found whatever they send."""
+    researcher = _owned_researcher_or_404(request, slug)
+    work = get_object_or_404(Work, slug=work_slug, authorships__researcher=researcher)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.work_unhide(researcher=researcher, user=request.user, work=work)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, "The work is shown on your profile again.")
+    return redirect("profiles:edit", slug=researcher.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def researcher_dispute(request, slug):
+    """Dispute the record's approved claim; a record without one, or the holder, is not found."""
+    researcher = get_object_or_404(Researcher, slug=slug)
+    claim = selectors.claim_approved(researcher=researcher)
+    if claim is None or claim.user_id == request.user.pk:
+        raise Http404("There is no claim here for you to dispute.")
+    form = ClaimDisputeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.claim_dispute_open(
+                    user=request.user,
+                    researcher=researcher,
+                    links=form.cleaned_data["links"],
+                    note=form.cleaned_data["note"],
+                )
+            except services.ClaimError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Your dispute is with the moderators.")
+                return redirect(researcher)
+        status = 400
+    context = {
+        "researcher": researcher,
+        "form": form,
+        "open_dispute": selectors.dispute_open(user=request.user, researcher=researcher),
+    }
+    return render(request, "profiles/researcher_dispute.html", context, status=status)
 
 
 def page_not_found(request, exception):
