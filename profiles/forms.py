@@ -43,6 +43,20 @@ class ResearcherEditForm(forms.Form):
     open_to_collaborate = forms.BooleanField(label="Open to collaborate", required=False)
 
 
+class LinkRecordsForm(forms.Form):
+    records = forms.ModelMultipleChoiceField(
+        label="These records are also me",
+        help_text="Your other claimed records. Their works are listed on this profile too.",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, records, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["records"].queryset = records
+
+
 class WorkHideForm(forms.Form):
     reason = forms.CharField(
         label="Why is this work not yours?",

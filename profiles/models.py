@@ -50,6 +50,15 @@ class Researcher(models.Model):
         choices=VerificationLevel, default=VerificationLevel.L0
     )
     is_claimed = models.BooleanField(default=False)
+    # Set when the person holding this record's approved claim also holds the primary's: the
+    # records are one person (a split author), and the primary lists the works of both.
+    primary = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="linked_records",
+    )
 
     # Cached counts, kept current by the services that change their inputs.
     works_count = models.PositiveIntegerField(default=0)
@@ -172,6 +181,8 @@ class ClaimEvent(models.Model):
         CODE_FAILED = "code_failed", "Code failed"
         DISPUTED = "disputed", "Disputed"
         UPHELD = "upheld", "Dispute closed, claim upheld"
+        LINKED = "linked", "Linked to another record of the same person"
+        UNLINKED = "unlinked", "Link to another record removed"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind)

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from profiles.models import Claim, ClaimDispute, HiddenWork, Researcher, User
 from profiles.services import trust_facts
@@ -29,7 +29,7 @@ def researcher_search(*, query: str) -> QuerySet[Researcher]:
 
 def researcher_get(*, slug: str) -> Researcher:
     """Raises Researcher.DoesNotExist."""
-    return Researcher.objects.select_related("institution").get(slug=slug)
+    return Researcher.objects.select_related("institution", "primary").get(slug=slug)
 
 
 def researcher_slug_for_identifier(*, identifier: str) -> str | None:
@@ -43,16 +43,33 @@ def researcher_slug_for_identifier(*, identifier: str) -> str | None:
     )
 
 
+def researcher_record_ids(*, researcher: Researcher) -> QuerySet[Researcher]:
+    """The ids of the records that are this person (the record and those linked to it), as a
+    subquery: a linked record itself has no records linked to it."""
+    return Researcher.objects.filter(Q(pk=researcher.pk) | Q(primary_id=researcher.pk)).values("pk")
+
+
+def researcher_linked_records(*, researcher: Researcher) -> list[Researcher]:
+    return list(researcher.linked_records.order_by("display_name", "pk"))
+
+
 def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
-    """The researcher's works, newest first, each with its byline prefetched. Works the owner
-    hid as misattributed are left out."""
+    """The researcher's works, newest first, each with its byline prefetched: on a primary
+    record, the union of its works and those of the records linked to it, each work once.
+    Works the owner hid as misattributed on any of these records are left out. Each work's
+    `record_slug` names the record that authored it (for the owner's "hide" link)."""
     byline = Authorship.objects.select_related("researcher").only(
         "work_id", "position", "researcher__display_name", "researcher__slug"
     )
-    hidden = HiddenWork.objects.filter(researcher=researcher, work=OuterRef("pk"))
+    records = researcher_record_ids(researcher=researcher)
+    authored = Authorship.objects.filter(researcher__in=records, work=OuterRef("pk"))
+    hidden = HiddenWork.objects.filter(researcher__in=records, work=OuterRef("pk"))
     return (
-        Work.objects.filter(authorships__researcher=researcher)
+        Work.objects.filter(Exists(authored))
         .exclude(Exists(hidden))
+        .annotate(
+            record_slug=Subquery(authored.order_by("position", "pk").values("researcher__slug")[:1])
+        )
         .defer("source_payload")
         .order_by("-publication_year", "title_key", "pk")
         .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
@@ -76,6 +93,15 @@ def claim_approved(*, researcher: Researcher) -> Claim | None:
         Claim.objects.select_related("user")
         .filter(researcher=researcher, state=Claim.State.APPROVED)
         .first()
+    )
+
+
+def researcher_link_candidates(*, user: User, researcher: Researcher) -> QuerySet[Researcher]:
+    """The user's other records with an approved claim: those they may say are also them."""
+    return (
+        Researcher.objects.filter(claims__user=user, claims__state=Claim.State.APPROVED)
+        .exclude(pk=researcher.pk)
+        .order_by("display_name", "pk")
     )
 
 

@@ -687,6 +687,86 @@ def work_unhide(*, researcher: Researcher, user: User, work: Work) -> None:
             trust_refresh_enqueue(researcher_ids=[researcher.pk])
 
 
+def researcher_link_records(
+    *, user: User, primary: Researcher, others: Collection[Researcher]
+) -> Researcher:
+    """Mark `others` as records of the same person as `primary` (a split author), so the
+    primary's profile lists the works of all of them. `others` is the whole set: records
+    linked to `primary` before and left out are unlinked. The user must hold the approved claim
+    of every record (PermissionDenied otherwise); a record cannot be primary and linked at once.
+    Each newly linked or unlinked record's claim gets a "linked" or "unlinked" audit event."""
+    other_ids = {other.pk for other in others}
+    if primary.pk in other_ids:
+        raise ClaimError("A record cannot be linked to itself.")
+    with transaction.atomic():
+        locked = {
+            researcher.pk: researcher
+            for researcher in Researcher.objects.select_for_update()
+            .filter(Q(pk__in=[primary.pk, *other_ids]) | Q(primary_id=primary.pk))
+            .order_by("pk")
+        }
+        claims = {
+            claim.researcher_id: claim
+            for claim in Claim.objects.filter(
+                researcher_id__in=[primary.pk, *other_ids], state=Claim.State.APPROVED
+            )
+        }
+        if not user.is_authenticated or any(
+            pk not in claims or claims[pk].user_id != user.pk for pk in [primary.pk, *other_ids]
+        ):
+            raise PermissionDenied
+        if locked[primary.pk].primary_id is not None:
+            raise ClaimError(
+                f"{locked[primary.pk]} is linked to another record; manage the links there."
+            )
+        leaders = sorted(
+            str(locked[pk])
+            for pk in Researcher.objects.filter(
+                primary_id__in=other_ids,
+            ).values_list("primary_id", flat=True)
+        )
+        if leaders:
+            raise ClaimError(
+                f"{', '.join(dict.fromkeys(leaders))} already has records linked to it; "
+                "link from that record instead."
+            )
+        previous = {pk for pk, record in locked.items() if record.primary_id == primary.pk}
+        added, removed = other_ids - previous, previous - other_ids
+        now = timezone.now()
+        if added:
+            Researcher.objects.filter(pk__in=added).update(primary=primary, updated_at=now)
+        if removed:
+            Researcher.objects.filter(pk__in=removed).update(primary=None, updated_at=now)
+        removed_claims = {
+            claim.researcher_id: claim
+            for claim in Claim.objects.filter(researcher_id__in=removed, state=Claim.State.APPROVED)
+        }
+        for pk in sorted(added):
+            _claim_event(
+                claim=claims[pk],
+                kind=ClaimEvent.Kind.LINKED,
+                actor=user,
+                message=f"Linked to {primary} ({primary.slug}).",
+            )
+        for pk in sorted(removed):
+            if pk in removed_claims:
+                _claim_event(
+                    claim=removed_claims[pk],
+                    kind=ClaimEvent.Kind.UNLINKED,
+                    actor=user,
+                    message=f"Unlinked from {primary} ({primary.slug}).",
+                )
+    return primary
+
+
+def _records_unlink(*, researcher_id: int) -> None:
+    """A record whose claim is revoked is no longer known to be the same person as the others:
+    its links go, both ways."""
+    Researcher.objects.filter(Q(pk=researcher_id) | Q(primary_id=researcher_id)).exclude(
+        primary=None
+    ).update(primary=None, updated_at=timezone.now())
+
+
 def _open_disputes_recount(*, researcher_id: int) -> None:
     Researcher.objects.filter(pk=researcher_id).update(
         open_disputes_count=ClaimDispute.objects.filter(
@@ -784,6 +864,7 @@ def claim_dispute_revoke(*, dispute: ClaimDispute, actor: User | None, reason: s
             verification_level=authority_level(researcher),
             updated_at=timezone.now(),
         )
+        _records_unlink(researcher_id=researcher.pk)
         _open_disputes_recount(researcher_id=researcher.pk)
         trust_refresh_enqueue(
             researcher_ids=[researcher.pk, *_collaborator_ids(researcher_id=researcher.pk)]

@@ -18,6 +18,7 @@ from profiles.forms import (
     ClaimDisputeForm,
     ClaimEmailForm,
     ClaimEvidenceForm,
+    LinkRecordsForm,
     ResearcherEditForm,
     WorkHideForm,
 )
@@ -67,8 +68,11 @@ def researcher_detail(request, slug):
         return redirect("profiles:detail", slug=canonical, permanent=True)
     works = Paginator(selectors.researcher_works(researcher=researcher), WORKS_PER_PAGE)
     claim = selectors.claim_approved(researcher=researcher)
+    linked_records = selectors.researcher_linked_records(researcher=researcher)
     context = {
         "researcher": researcher,
+        "linked_records": linked_records,
+        "record_ids": {researcher.pk, *(record.pk for record in linked_records)},
         "works_page": works.get_page(request.GET.get("page")),
         "is_owner": claim is not None and claim.user_id == request.user.pk,
     }
@@ -183,8 +187,17 @@ def _owned_researcher_or_404(request, slug) -> Researcher:
     return researcher
 
 
-def _edit_page(request, researcher, *, form=None, status=200):
+def _link_form(request, researcher, data=None) -> LinkRecordsForm:
+    return LinkRecordsForm(
+        data,
+        records=selectors.researcher_link_candidates(user=request.user, researcher=researcher),
+        initial={"records": [record.pk for record in researcher.linked_records.all()]},
+    )
+
+
+def _edit_page(request, researcher, *, form=None, link_form=None, status=200):
     context = {
+        "link_form": link_form or _link_form(request, researcher),
         "researcher": researcher,
         "form": form
         or ResearcherEditForm(
@@ -206,6 +219,8 @@ def researcher_edit(request, slug):
     researcher = _owned_researcher_or_404(request, slug)
     if request.method == "GET":
         return _edit_page(request, researcher)
+    if request.POST.get("action") == "link":
+        return _edit_links(request, researcher)
     form = ResearcherEditForm(request.POST)
     if not form.is_valid():
         return _edit_page(request, researcher, form=form, status=400)
@@ -222,6 +237,24 @@ def researcher_edit(request, slug):
         form.add_error("bio", str(error))
         return _edit_page(request, researcher, form=form, status=400)
     messages.success(request, "Your profile is saved.")
+    return redirect(researcher)
+
+
+def _edit_links(request, researcher):
+    """The "These records are also me" form of the edit page."""
+    link_form = _link_form(request, researcher, request.POST)
+    if not link_form.is_valid():
+        return _edit_page(request, researcher, link_form=link_form, status=400)
+    try:
+        services.researcher_link_records(
+            user=request.user, primary=researcher, others=link_form.cleaned_data["records"]
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except services.ClaimError as error:
+        link_form.add_error("records", str(error))
+        return _edit_page(request, researcher, link_form=link_form, status=400)
+    messages.success(request, "Your linked records are saved.")
     return redirect(researcher)
 
 
