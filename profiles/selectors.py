@@ -4,7 +4,7 @@ import re
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from profiles.models import Claim, ClaimDispute, HiddenWork, Researcher, User
+from profiles.models import Claim, ClaimDispute, HiddenWork, Researcher, TrustAssessment, User
 from profiles.services import trust_facts
 from profiles.trust import compute_trust, trust_advice
 from works.models import Authorship, Work
@@ -123,3 +123,34 @@ def dispute_open(*, user: User, researcher: Researcher) -> ClaimDispute | None:
     return ClaimDispute.objects.filter(
         user=user, claim__researcher=researcher, state=ClaimDispute.State.OPEN
     ).first()
+
+
+def trust_history(*, researcher: Researcher, limit: int = 5) -> list[dict]:
+    """The latest computations of the score, newest first, each saying which components moved
+    since the one before: [{"computed_at", "score", "band", "changes": ["Verification L3 +30"]}]."""
+    rows = list(
+        TrustAssessment.objects.filter(researcher=researcher).order_by("-computed_at", "-pk")[
+            : limit + 1
+        ]
+    )
+    history = []
+    for index, newer in enumerate(rows):
+        older = rows[index + 1] if index + 1 < len(rows) else None
+        if len(history) == limit:
+            break
+        before = {c["key"]: c for c in older.components} if older else {}
+        changes = []
+        for component in newer.components:
+            previous = before.get(component["key"])
+            delta = component["points"] - (previous["points"] if previous else 0)
+            if older and delta:
+                changes.append(f"{component['label']} {delta:+d}")
+        history.append(
+            {
+                "computed_at": newer.computed_at,
+                "score": newer.score,
+                "band": newer.get_band_display(),
+                "changes": changes if older else ["First computation"],
+            }
+        )
+    return history
