@@ -831,6 +831,17 @@ def claim_dispute_uphold(*, dispute: ClaimDispute, actor: User | None, reason: s
         _claim_event(claim=dispute.claim, kind=ClaimEvent.Kind.UPHELD, actor=actor, message=reason)
         _open_disputes_recount(researcher_id=dispute.claim.researcher_id)
         trust_refresh_enqueue(researcher_ids=[dispute.claim.researcher_id])
+        holder = dispute.claim.user
+        if holder.email:
+            send_mail(
+                subject="A dispute about your BZPEER claim was decided in your favour",
+                message=(
+                    f"A moderator looked at a dispute about your claim of the BZPEER profile of "
+                    f"{dispute.claim.researcher} and kept your claim.\n\nReason: {reason}"
+                ),
+                from_email=None,
+                recipient_list=[holder.email],
+            )
         return dispute
 
 

@@ -243,11 +243,15 @@ def test_only_an_approved_claim_can_be_disputed_and_not_by_its_holder(claim, own
         dispute(researcher, owner)
 
 
-def test_uphold_closes_the_dispute_and_keeps_the_claim(claim, researcher):
+def test_uphold_closes_the_dispute_and_keeps_the_claim(claim, researcher, mailoutbox):
     moderator = UserFactory(is_staff=True)
     opened = dispute(researcher)
+    mailoutbox.clear()
 
     services.claim_dispute_uphold(dispute=opened, actor=moderator, reason="The CV matches.")
+
+    assert [mail.to for mail in mailoutbox] == [[claim.user.email]]
+    assert "Reason: The CV matches." in mailoutbox[0].body
 
     opened.refresh_from_db()
     researcher.refresh_from_db()
