@@ -8,10 +8,11 @@ that says why it exists.
 from django.db.models import Count, Q
 
 from graph.models import Collaboration
-from graph.selectors import plural, years_text
+from graph.selectors import years_text
 from profiles.models import Researcher
 from works import selectors as work_selectors
 from works.models import Authorship, Institution, Topic, Work
+from works.text import plural
 
 KINDS = ("person", "paper", "topic", "institution")
 DEFAULT_LIMIT = 25

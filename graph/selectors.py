@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from graph.models import Collaboration
 from profiles.models import Researcher
 from works.models import Authorship, Institution, Topic, Work
+from works.text import plural
 
 # A close collaborator shares at least this many works (docs/graph.md).
 CLOSE_MIN_SHARED_WORKS = 2
@@ -57,10 +58,6 @@ def years_text(first: int | None, last: int | None) -> str:
     if not first:
         return ""
     return str(first) if first == last or not last else f"{first}–{last}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @dataclass(frozen=True)

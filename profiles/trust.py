@@ -6,6 +6,8 @@ Nothing here touches the database; profiles.services gathers the facts and store
 import math
 from dataclasses import asdict, dataclass
 
+from works.text import plural
+
 VERIFICATION_POINTS = {0: 0, 1: 5, 2: 25, 3: 35}
 PUBLICATION_MAX = 20
 ORCID_POINTS = 6
@@ -85,10 +87,6 @@ def band_for(score: int) -> tuple[str, str]:
     raise ValueError(score)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def compute_trust(facts: TrustFacts) -> TrustResult:
     level = facts.verification_level
     identifiers = []
@@ -111,7 +109,7 @@ def compute_trust(facts: TrustFacts) -> TrustResult:
             "Publication record",
             publication_points(facts.works_count),
             PUBLICATION_MAX,
-            f"{_plural(facts.works_count, 'work')} attributed to this record.",
+            f"{plural(facts.works_count, 'work')} attributed to this record.",
         ),
         Component(
             "identifiers",
@@ -127,21 +125,21 @@ def compute_trust(facts: TrustFacts) -> TrustResult:
             "Verified collaborators",
             min(VERIFIED_COLLABORATORS_MAX, POINTS_PER_VERIFIED_COLLABORATOR * collaborators),
             VERIFIED_COLLABORATORS_MAX,
-            f"{_plural(collaborators, 'co-author')} with a verified (L2 or L3) profile.",
+            f"{plural(collaborators, 'co-author')} with a verified (L2 or L3) profile.",
         ),
         Component(
             "community",
             "Community signals",
             follower_points(facts.followers),
             FOLLOWERS_MAX,
-            f"{_plural(max(facts.followers, 0), 'follower')}.",
+            f"{plural(max(facts.followers, 0), 'follower')}.",
         ),
         Component(
             "disputes",
             "Open disputes",
             POINTS_PER_OPEN_DISPUTE * disputes,
             0,
-            f"{_plural(disputes, 'open dispute')} about who holds this record.",
+            f"{plural(disputes, 'open dispute')} about who holds this record.",
         ),
     )
     score = max(0, min(100, sum(component.points for component in components)))

@@ -66,3 +66,8 @@ def make_slug(text: str, *, suffix: str = "", max_length: int = 80) -> str:
     base = slugify(fold(text), allow_unicode=True)[:max_length].strip("-") or "item"
     suffix = slugify(suffix)
     return f"{base}-{suffix}" if suffix else base
+
+
+def plural(count: int, word: str) -> str:
+    """ "1 work", "2 works"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
