@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "profiles",
     "works",
     "graph",
+    "social",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "social.context_processors.invitations",
             ],
             # {% partialdef %} everywhere without {% load %}, as in Django 6.
             "builtins": ["template_partials.templatetags.partials"],
@@ -182,11 +184,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60.0,
     },
     # Every score from its stored facts, so a change to the formula reaches every record.
+    "send-weekly-digests": {
+        "task": "social.tasks.digests_send_due_task",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
     "recompute-trust-nightly": {
         "task": "profiles.tasks.trust_batch_task",
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+# Invitations one sender may send in any 24 hours (social.services.invitation_send).
+INVITATIONS_PER_DAY = int(os.environ.get("INVITATIONS_PER_DAY", "20"))
 
 # Works with more authors than this create no pairwise Collaboration rows (DESIGN.md, scale plan).
 GRAPH_MAX_AUTHORS_FOR_EDGES = int(os.environ.get("GRAPH_MAX_AUTHORS_FOR_EDGES", "50"))
@@ -245,6 +254,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Links in e-mails sent by Celery tasks, which have no request to build them from.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "BZPEER <noreply@localhost>")
 
 # --- Static files -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from profiles import views as profile_views
 
 urlpatterns = [
     path("", profile_views.home, name="home"),
+    path("", include("social.urls")),
     path("researchers/", include("profiles.urls")),
     path("", include("works.urls")),
     path("explore/", include("graph.urls")),

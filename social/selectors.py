@@ -1,0 +1,222 @@
+"""Reads for following, the feed and invitations."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from profiles.models import Claim, HiddenWork, Researcher, User
+from social.models import Block, Follow, Invitation
+from social.services import _approved_record, invitation_window_start
+from works.models import Authorship, Work
+
+
+def is_following(*, user: User, researcher: Researcher) -> bool:
+    return (
+        user.is_authenticated and Follow.objects.filter(user=user, researcher=researcher).exists()
+    )
+
+
+def follows(*, user: User) -> QuerySet[Follow]:
+    """Whom the user follows, most recent first."""
+    return (
+        Follow.objects.filter(user=user)
+        .select_related("researcher__institution")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _followed_records(user: User) -> QuerySet[Researcher]:
+    """The records the user follows and those linked to them (one person, split records)."""
+    followed = Follow.objects.filter(user=user).values("researcher_id")
+    return Researcher.objects.filter(Q(pk__in=followed) | Q(primary_id__in=followed)).values("pk")
+
+
+def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
+    """Works by the researchers the user follows, newest first; with `since`, only those
+    imported after it (the digest). Works the researcher hid as misattributed are left out."""
+    shown = Authorship.objects.filter(
+        researcher__in=_followed_records(user), work=OuterRef("pk")
+    ).exclude(
+        Exists(
+            HiddenWork.objects.filter(
+                researcher_id=OuterRef("researcher_id"), work_id=OuterRef("work_id")
+            )
+        )
+    )
+    works = Work.objects.filter(Exists(shown))
+    if since is not None:
+        works = works.filter(created_at__gt=since)
+    byline = Authorship.objects.select_related("researcher").only(
+        "work_id",
+        "position",
+        "researcher__display_name",
+        "researcher__slug",
+        "researcher__primary_id",
+    )
+    return (
+        works.defer("source_payload")
+        .annotate(sort_date=Coalesce("publication_date", "created_at__date"))
+        .order_by("-sort_date", "-created_at", "-pk")
+        .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
+    )
+
+
+@dataclass
+class FeedEntry:
+    work: Work
+    # The followed researchers among the work's authors, in byline order.
+    followed: list[Researcher]
+    # Imported after the user started following one of them.
+    is_new: bool
+
+    @property
+    def record_ids(self) -> set[int]:
+        return {researcher.pk for researcher in self.followed}
+
+    @property
+    def why(self) -> str:
+        names = [researcher.display_name for researcher in self.followed]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Because you follow {listed}" + (" · new since you followed" if self.is_new else "")
+
+
+def feed_entries(*, user: User, works) -> list[FeedEntry]:
+    """Says why each work is in the feed: which followed researchers wrote it."""
+    followed_since = {
+        f.researcher_id: f.created_at
+        for f in Follow.objects.filter(user=user).only("researcher_id", "created_at")
+    }
+    entries = []
+    for work in works:
+        followed, followed_at = [], []
+        for authorship in work.authorships.all():
+            record = authorship.researcher
+            person = record.pk if record.pk in followed_since else record.primary_id
+            if person in followed_since and record not in followed:
+                followed.append(record)
+                followed_at.append(followed_since[person])
+        is_new = bool(followed_at) and work.created_at > min(followed_at)
+        entries.append(FeedEntry(work=work, followed=followed, is_new=is_new))
+    return entries
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+@dataclass
+class InvitationPanel:
+    """What the profile's "Direct collaboration" panel offers this viewer, and why."""
+
+    can_invite: bool
+    reason: str
+    invitation: Invitation | None = None
+    is_owner: bool = False
+
+
+def invitation_panel(*, viewer: User, researcher: Researcher) -> InvitationPanel:
+    name = researcher.display_name
+    if not researcher.is_claimed:
+        return InvitationPanel(
+            False, "Claim this author entity first to unlock direct invitations."
+        )
+    holder = (
+        Claim.objects.filter(researcher=researcher, state=Claim.State.APPROVED)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if viewer.is_authenticated and holder == viewer.pk:
+        return InvitationPanel(
+            False,
+            "This is your profile. Claimed researchers can invite you here"
+            + (
+                " while you are open to collaborate."
+                if researcher.open_to_collaborate
+                else "; you are not taking invitations at the moment."
+            ),
+            is_owner=True,
+        )
+    if not researcher.open_to_collaborate:
+        return InvitationPanel(False, f"{name} is not taking invitations at the moment.")
+    if not viewer.is_authenticated:
+        return InvitationPanel(
+            False, "Log in with a claimed researcher profile to invite this researcher."
+        )
+    if _approved_record(viewer) is None:
+        return InvitationPanel(
+            False,
+            "Only researchers with a claimed profile can send invitations: claim your own "
+            "author record first.",
+        )
+    if holder is not None and Block.objects.filter(blocker_id=holder, blocked=viewer).exists():
+        return InvitationPanel(False, f"{name} is not taking invitations from you.")
+    open_invitation = (
+        Invitation.objects.filter(
+            Q(sender=viewer, recipient_id=holder) | Q(sender_id=holder, recipient=viewer),
+            state=Invitation.State.PENDING,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if open_invitation is not None:
+        reason = (
+            f"You invited {name}; the invitation awaits an answer."
+            if open_invitation.sender_id == viewer.pk
+            else f"{name} has invited you: answer in your inbox."
+        )
+        return InvitationPanel(False, reason, invitation=open_invitation)
+    sent_today = Invitation.objects.filter(
+        sender=viewer, created_at__gte=invitation_window_start()
+    ).count()
+    if sent_today >= settings.INVITATIONS_PER_DAY:
+        return InvitationPanel(
+            False,
+            f"You have sent {sent_today} invitations in the past 24 hours, the most allowed. "
+            "Try again tomorrow.",
+        )
+    return InvitationPanel(True, f"{name} is open to collaborate and takes invitations.")
+
+
+def _with_people(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    return invitations.select_related(
+        "sender", "recipient", "sender_researcher", "recipient_researcher", "spam_report"
+    )
+
+
+def inbox(*, user: User) -> QuerySet[Invitation]:
+    """Invitations the user received: those awaiting an answer first, then newest first."""
+    pending_first = Case(When(state=Invitation.State.PENDING, then=Value(0)), default=Value(1))
+    return _with_people(Invitation.objects.filter(recipient=user)).order_by(
+        pending_first, "-created_at", "-pk"
+    )
+
+
+def sent(*, user: User) -> QuerySet[Invitation]:
+    return _with_people(Invitation.objects.filter(sender=user)).order_by("-created_at", "-pk")
+
+
+def invitation_for(*, user: User, pk: int) -> Invitation:
+    """The invitation if the user sent or received it; raises Invitation.DoesNotExist for
+    anyone else's, so other people's invitations answer 404."""
+    return _with_people(Invitation.objects.filter(Q(sender=user) | Q(recipient=user))).get(pk=pk)
+
+
+def unanswered_count(*, user: User) -> int:
+    return Invitation.objects.filter(recipient=user, state=Invitation.State.PENDING).count()
+
+
+def blocks(*, user: User) -> QuerySet[Block]:
+    """The people the user blocked, each named as in their latest invitation to the user."""
+    name = (
+        Invitation.objects.filter(sender=OuterRef("blocked"), recipient=user)
+        .order_by("-created_at")
+        .values("sender_researcher__display_name")[:1]
+    )
+    return (
+        Block.objects.filter(blocker=user)
+        .annotate(name=Subquery(name))
+        .select_related("blocked")
+        .order_by("-created_at", "-pk")
+    )

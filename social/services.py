@@ -1,0 +1,251 @@
+"""Writes for following, the digest, invitations, blocks and spam reports.
+
+Every limit here is enforced inside the transaction that writes, under a lock or a database
+constraint, so concurrent requests cannot get past it.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from profiles.models import Claim, Researcher, User
+from profiles.services import trust_refresh_enqueue
+from social.models import Block, DigestSubscription, Follow, Invitation, SpamReport
+
+
+class SocialError(Exception):
+    """An action that cannot go ahead; the message is shown to the user as it is."""
+
+
+# --- Following ---------------------------------------------------------------------------------
+
+
+def follow(*, user: User, researcher: Researcher) -> bool:
+    """Follow the researcher. Idempotent: returns whether a follow was created. The unique
+    constraint makes concurrent requests create one row, and only the request that created it
+    counts it, so followers_count stays exact."""
+    if Claim.objects.filter(user=user, researcher=researcher, state=Claim.State.APPROVED).exists():
+        raise SocialError("This is your own profile: there is nothing to follow.")
+    with transaction.atomic():
+        _, created = Follow.objects.get_or_create(user=user, researcher=researcher)
+        if created:
+            Researcher.objects.filter(pk=researcher.pk).update(
+                followers_count=F("followers_count") + 1
+            )
+            trust_refresh_enqueue(researcher_ids=[researcher.pk])
+    return created
+
+
+def unfollow(*, user: User, researcher: Researcher) -> bool:
+    """Stop following. Idempotent: returns whether a follow was removed."""
+    with transaction.atomic():
+        deleted, _ = Follow.objects.filter(user=user, researcher=researcher).delete()
+        if deleted:
+            Researcher.objects.filter(pk=researcher.pk, followers_count__gt=0).update(
+                followers_count=F("followers_count") - 1
+            )
+            trust_refresh_enqueue(researcher_ids=[researcher.pk])
+    return bool(deleted)
+
+
+# --- The weekly digest -------------------------------------------------------------------------
+
+
+def digest_subscribe(*, user: User) -> DigestSubscription:
+    subscription, _ = DigestSubscription.objects.get_or_create(user=user)
+    return subscription
+
+
+def digest_unsubscribe(*, user: User) -> bool:
+    deleted, _ = DigestSubscription.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+def _approved_record(user: User) -> Researcher | None:
+    """The record the user is known by: their approved claim's (the primary one, when they
+    linked several records)."""
+    return (
+        Researcher.objects.filter(claims__user=user, claims__state=Claim.State.APPROVED)
+        .order_by(F("primary").asc(nulls_first=True), "pk")
+        .first()
+    )
+
+
+def invitation_window_start(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(hours=24)
+
+
+def invitation_send(
+    *, sender: User, recipient_researcher: Researcher, subject: str, message: str
+) -> Invitation:
+    """Send an invitation, or raise SocialError saying why not.
+
+    The sender's user row is locked for the transaction, so one sender's sends run one at a
+    time and the daily count each reads includes all the others: 200 concurrent posts create
+    no more than INVITATIONS_PER_DAY. The open-per-pair rule is a partial unique index.
+    """
+    # One line: the subject becomes an e-mail header.
+    subject, message = " ".join(subject.split()), message.strip()
+    if not subject or not message:
+        raise SocialError("An invitation needs a subject and a message.")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=sender.pk).first()
+        sender_researcher = _approved_record(sender)
+        if sender_researcher is None:
+            raise SocialError("Only researchers with a claimed profile can send invitations.")
+        recipient_claim = (
+            Claim.objects.select_related("user")
+            .filter(researcher=recipient_researcher, state=Claim.State.APPROVED)
+            .first()
+        )
+        if recipient_claim is None:
+            raise SocialError("Claim this author entity first to unlock direct invitations.")
+        recipient = recipient_claim.user
+        if recipient.pk == sender.pk:
+            raise SocialError("This is your own profile.")
+        recipient_researcher.refresh_from_db(fields=["open_to_collaborate"])
+        if not recipient_researcher.open_to_collaborate:
+            raise SocialError(
+                f"{recipient_researcher.display_name} is not taking invitations at the moment."
+            )
+        if Block.objects.filter(blocker=recipient, blocked=sender).exists():
+            raise SocialError(
+                f"{recipient_researcher.display_name} is not taking invitations from you."
+            )
+        if Invitation.objects.filter(
+            Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender),
+            state=Invitation.State.PENDING,
+        ).exists():
+            raise SocialError(
+                f"There is already an open invitation between you and "
+                f"{recipient_researcher.display_name}."
+            )
+        window = invitation_window_start()
+        recent = Invitation.objects.filter(sender=sender, created_at__gte=window)
+        limit = settings.INVITATIONS_PER_DAY
+        if recent.count() >= limit:
+            oldest = recent.order_by("created_at").values_list("created_at", flat=True)[0]
+            next_at = oldest + timedelta(hours=24)
+            raise SocialError(
+                f"You have sent {limit} invitations in the past 24 hours, the most allowed. "
+                f"You can send another after {next_at:%-d %b %Y, %H:%M} UTC."
+            )
+        try:
+            with transaction.atomic():
+                invitation = Invitation.objects.create(
+                    sender=sender,
+                    recipient=recipient,
+                    sender_researcher=sender_researcher,
+                    recipient_researcher=recipient_researcher,
+                    subject=subject,
+                    message=message,
+                )
+        except IntegrityError as error:
+            # The other person's invitation to the sender, committed a moment ago.
+            raise SocialError(
+                f"There is already an open invitation between you and "
+                f"{recipient_researcher.display_name}."
+            ) from error
+        _notify_on_commit(invitation, "sent")
+    return invitation
+
+
+def _notify_on_commit(invitation: Invitation, event: str) -> None:
+    from social.tasks import invitation_notify_task
+
+    transaction.on_commit(lambda: invitation_notify_task.delay(invitation.pk, event))
+
+
+def _locked_pending(invitation: Invitation, *, user: User, role: str) -> Invitation:
+    """The invitation, locked, if it is still open and the user is its `role`."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if getattr(locked, f"{role}_id") != user.pk:
+        raise SocialError(
+            "Only the invitation's sender can withdraw it."
+            if role == "sender"
+            else "Only the invitation's recipient can answer it."
+        )
+    if not locked.is_pending:
+        raise SocialError(f"This invitation was already {locked.get_state_display().lower()}.")
+    return locked
+
+
+def _answer(invitation: Invitation, *, user: User, state: str, role: str = "recipient"):
+    locked = _locked_pending(invitation, user=user, role=role)
+    locked.state, locked.answered_at = state, timezone.now()
+    locked.save(update_fields=["state", "answered_at"])
+    return locked
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Invitation:
+    """Accept: from now on each sees the other's contact e-mail."""
+    with transaction.atomic():
+        accepted = _answer(invitation, user=user, state=Invitation.State.ACCEPTED)
+        _notify_on_commit(accepted, "accepted")
+    return accepted
+
+
+def invitation_decline(*, invitation: Invitation, user: User) -> Invitation:
+    with transaction.atomic():
+        return _answer(invitation, user=user, state=Invitation.State.DECLINED)
+
+
+def invitation_withdraw(*, invitation: Invitation, user: User) -> Invitation:
+    with transaction.atomic():
+        return _answer(invitation, user=user, state=Invitation.State.WITHDRAWN, role="sender")
+
+
+def block(*, blocker: User, blocked: User) -> bool:
+    """Idempotent; returns whether a block was created. Open invitations between the two from
+    the blocked user are declined."""
+    if blocker.pk == blocked.pk:
+        raise SocialError("You cannot block yourself.")
+    with transaction.atomic():
+        _, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        Invitation.objects.filter(
+            sender=blocked, recipient=blocker, state=Invitation.State.PENDING
+        ).update(state=Invitation.State.DECLINED, answered_at=timezone.now())
+    return created
+
+
+def unblock(*, blocker: User, blocked_id: int) -> bool:
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+    return bool(deleted)
+
+
+def invitation_block_sender(*, invitation: Invitation, user: User) -> Invitation:
+    """Decline and block the sender."""
+    with transaction.atomic():
+        declined = _answer(invitation, user=user, state=Invitation.State.DECLINED)
+        block(blocker=user, blocked=declined.sender)
+    return declined
+
+
+def invitation_report_spam(*, invitation: Invitation, user: User) -> SpamReport:
+    """Decline, block the sender and ask the moderators to look at the sender."""
+    with transaction.atomic():
+        declined = invitation_block_sender(invitation=invitation, user=user)
+        return SpamReport.objects.create(invitation=declined)
+
+
+def spam_report_resolve(*, report: SpamReport, suspend_sender: bool, note: str = "") -> SpamReport:
+    """A moderator's decision. Suspending deactivates the sender's account and withdraws their
+    open invitations."""
+    with transaction.atomic():
+        report = SpamReport.objects.select_for_update().get(pk=report.pk)
+        report.state = SpamReport.State.ACTIONED if suspend_sender else SpamReport.State.DISMISSED
+        report.moderator_note, report.resolved_at = note, timezone.now()
+        report.save(update_fields=["state", "moderator_note", "resolved_at"])
+        if suspend_sender:
+            sender_id = report.invitation.sender_id
+            User.objects.filter(pk=sender_id).update(is_active=False)
+            Invitation.objects.filter(sender_id=sender_id, state=Invitation.State.PENDING).update(
+                state=Invitation.State.WITHDRAWN, answered_at=timezone.now()
+            )
+    return report

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from social import views
+from social.feeds import ResearcherWorksFeed
+
+app_name = "social"
+urlpatterns = [
+    path("researchers/<str:slug>/follow/", views.follow_researcher, name="follow"),
+    path("researchers/<str:slug>/unfollow/", views.unfollow_researcher, name="unfollow"),
+    path("researchers/<str:slug>/invite/", views.invite, name="invite"),
+    path("researchers/<str:slug>/works.atom", ResearcherWorksFeed(), name="researcher_atom"),
+    path("feed/", views.feed, name="feed"),
+    path("following/", views.following, name="following"),
+    path("following/digest/", views.digest_settings, name="digest_settings"),
+    path("digest/unsubscribe/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
+    path("invitations/", views.inbox, name="inbox"),
+    path("invitations/sent/", views.sent, name="sent"),
+    path("invitations/blocked/", views.blocked, name="blocked"),
+    path("invitations/blocked/<int:user_id>/unblock/", views.unblock, name="unblock"),
+    path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
+    path(
+        "invitations/<int:pk>/<slug:action>/", views.invitation_action, name="invitation_action"
+    ),
+]
