@@ -183,11 +183,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "works.tasks.researchers_refresh_stale",
         "schedule": 6 * 60 * 60.0,
     },
-    # Every score from its stored facts, so a change to the formula reaches every record.
     "send-weekly-digests": {
         "task": "social.tasks.digests_send_due_task",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    # Every score from its stored facts, so a change to the formula reaches every record.
     "recompute-trust-nightly": {
         "task": "profiles.tasks.trust_batch_task",
         "schedule": crontab(hour=3, minute=15),

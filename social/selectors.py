@@ -1,6 +1,6 @@
 """Reads for following, the feed and invitations."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -67,10 +67,13 @@ def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
 @dataclass
 class FeedEntry:
     work: Work
-    # The followed researchers among the work's authors, in byline order.
+    # The records among the work's authors that the user follows, or that are linked to a
+    # followed record, in byline order (the byline stresses them).
     followed: list[Researcher]
     # Imported after the user started following one of them.
     is_new: bool
+    # The followed researchers these records belong to: whom "Because you follow" names.
+    people: list[Researcher] = field(default_factory=list)
 
     @property
     def record_ids(self) -> set[int]:
@@ -78,28 +81,35 @@ class FeedEntry:
 
     @property
     def why(self) -> str:
-        names = [researcher.display_name for researcher in self.followed]
+        names = [researcher.display_name for researcher in self.people or self.followed]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         return f"Because you follow {listed}" + (" · new since you followed" if self.is_new else "")
 
 
 def feed_entries(*, user: User, works) -> list[FeedEntry]:
     """Says why each work is in the feed: which followed researchers wrote it."""
-    followed_since = {
-        f.researcher_id: f.created_at
-        for f in Follow.objects.filter(user=user).only("researcher_id", "created_at")
+    follows_by_record = {
+        f.researcher_id: f
+        for f in Follow.objects.filter(user=user)
+        .select_related("researcher")
+        .only("created_at", "researcher", "researcher__display_name", "researcher__slug")
     }
     entries = []
     for work in works:
-        followed, followed_at = [], []
+        followed, people, followed_at = [], [], []
         for authorship in work.authorships.all():
             record = authorship.researcher
-            person = record.pk if record.pk in followed_since else record.primary_id
-            if person in followed_since and record not in followed:
+            person = record.pk if record.pk in follows_by_record else record.primary_id
+            if person not in follows_by_record:
+                continue
+            if record not in followed:
                 followed.append(record)
-                followed_at.append(followed_since[person])
+            follow = follows_by_record[person]
+            if follow.researcher not in people:
+                people.append(follow.researcher)
+                followed_at.append(follow.created_at)
         is_new = bool(followed_at) and work.created_at > min(followed_at)
-        entries.append(FeedEntry(work=work, followed=followed, is_new=is_new))
+        entries.append(FeedEntry(work=work, followed=followed, is_new=is_new, people=people))
     return entries
 
 

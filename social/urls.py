@@ -18,7 +18,5 @@ urlpatterns = [
     path("invitations/blocked/", views.blocked, name="blocked"),
     path("invitations/blocked/<int:user_id>/unblock/", views.unblock, name="unblock"),
     path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
-    path(
-        "invitations/<int:pk>/<slug:action>/", views.invitation_action, name="invitation_action"
-    ),
+    path("invitations/<int:pk>/<slug:action>/", views.invitation_action, name="invitation_action"),
 ]

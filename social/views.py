@@ -6,11 +6,14 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from profiles.models import Researcher
-from social import selectors, services
+from social import digest, selectors, services
 from social.forms import InvitationForm
 from social.models import Invitation
 from social.signals import PENDING_FOLLOW_KEY
@@ -22,17 +25,22 @@ LIST_PER_PAGE = 25
 # --- Following ---------------------------------------------------------------------------------
 
 
-def _follow_response(request, researcher: Researcher):
+def _follow_response(request, researcher: Researcher, *, error: str | None = None):
     """The follow button (HTMX) or the page the form was posted from (no JavaScript)."""
     researcher.refresh_from_db(fields=["followers_count"])
     if request.htmx:
         context = {
             "researcher": researcher,
             "following": selectors.is_following(user=request.user, researcher=researcher),
+            "follow_error": error,
         }
         return render(request, "social/follow_response.html", context)
+    if error:
+        messages.error(request, error)
     back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect(researcher.get_absolute_url() + "#actions")
 
@@ -51,7 +59,8 @@ def follow_researcher(request, slug):
         if services.follow(user=request.user, researcher=researcher) and not request.htmx:
             messages.success(request, f"You now follow {researcher.display_name}.")
     except services.SocialError as error:
-        messages.error(request, str(error))
+        # HTMX swaps only the button, so the refusal is shown in it, not left for the next page.
+        return _follow_response(request, researcher, error=str(error))
     return _follow_response(request, researcher)
 
 
@@ -235,12 +244,7 @@ def unblock(request, user_id):
     return redirect("social:blocked")
 
 
-# --- The weekly digest's unsubscribe link (owned by the digest work) ---------------------------
-# Hoist these into the imports at the top when merging.
-from django.views.decorators.cache import never_cache  # noqa: E402
-from django.views.decorators.csrf import csrf_exempt  # noqa: E402
-
-from social import digest  # noqa: E402
+# --- The weekly digest's unsubscribe link -----------------------------------------------------
 
 
 @csrf_exempt

@@ -191,8 +191,8 @@ def test_profile_trust_snapshot_reads_like_the_seed(client, seed_researcher):
         "Unclaimed author",
     ]
     stats = {
-        node.find("dt").text: node.find("dd").text
-        for node in trust.find("dl", class_="stat-grid").find_all("div")
+        node.find(class_="stat-grid__label").text: node.find(class_="stat-grid__value").text
+        for node in trust.find("ul", class_="stat-grid").find_all("li")
     }
     assert stats["works"] == "16"
     assert stats["followers"] == "0"
