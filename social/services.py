@@ -95,7 +95,10 @@ def invitation_send(
     if not subject or not message:
         raise SocialError("An invitation needs a subject and a message.")
     with transaction.atomic():
-        User.objects.select_for_update().filter(pk=sender.pk).first()
+        # FOR NO KEY UPDATE: it still serialises one sender's sends, but does not block the
+        # FOR KEY SHARE lock that inserting an invitation *to* this user takes on their row, so
+        # A→B and B→A at once cannot deadlock.
+        User.objects.select_for_update(no_key=True).filter(pk=sender.pk).first()
         sender_researcher = _approved_record(sender)
         if sender_researcher is None:
             raise SocialError("Only researchers with a claimed profile can send invitations.")

@@ -64,10 +64,12 @@ def follow_researcher(request, slug):
     return _follow_response(request, researcher)
 
 
-@login_required
 @require_POST
 def unfollow_researcher(request, slug):
     researcher = get_object_or_404(Researcher, slug=slug)
+    if not request.user.is_authenticated:
+        login = reverse("account_login") + "?" + urlencode({"next": researcher.get_absolute_url()})
+        return HttpResponseClientRedirect(login) if request.htmx else redirect(login)
     if services.unfollow(user=request.user, researcher=researcher) and not request.htmx:
         messages.success(request, f"You no longer follow {researcher.display_name}.")
     return _follow_response(request, researcher)
@@ -221,6 +223,8 @@ def invitation_action(request, pk, action):
             "invitation": invitation,
             "action_error": error,
             "action_done": not error and done,
+            # In a list the card links to the invitation's own page; on that page it doesn't.
+            "folded": request.htmx.current_url_abs_path != invitation.get_absolute_url(),
         }
         return render(request, "social/invitation_detail.html#invitation-card", context)
     if error:

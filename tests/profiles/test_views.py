@@ -207,7 +207,10 @@ def test_profile_trust_snapshot_reads_like_the_seed(client, seed_researcher):
     assert "Affiliation not imported" in header.text
     actions = page.find("section", id="actions")
     assert "Follow researcher" in actions.text
-    assert actions.find("a").attrs["href"].startswith("/accounts/login/?next=")
+    follow = actions.find("form")
+    assert follow.attrs["method"] == "post"
+    assert follow.attrs["action"] == f"/researchers/{seed_researcher.slug}/follow/"
+    assert " ".join(follow.find("button").text.split()) == "Follow researcher 0"
     assert "Log in to claim" in page.find("section", id="identity").text
 
 
