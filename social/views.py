@@ -22,6 +22,10 @@ FEED_PER_PAGE = 20
 LIST_PER_PAGE = 25
 
 
+def _page(request, items, per_page: int):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
 # --- Following ---------------------------------------------------------------------------------
 
 
@@ -79,9 +83,7 @@ def unfollow_researcher(request, slug):
 @require_GET
 def feed(request):
     """New works by the researchers the user follows, newest first."""
-    page = Paginator(selectors.feed_works(user=request.user), FEED_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = _page(request, selectors.feed_works(user=request.user), FEED_PER_PAGE)
     context = {
         "page": page,
         "entries": selectors.feed_entries(user=request.user, works=page.object_list),
@@ -93,9 +95,7 @@ def feed(request):
 @login_required
 @require_GET
 def following(request):
-    page = Paginator(selectors.follows(user=request.user), LIST_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = _page(request, selectors.follows(user=request.user), LIST_PER_PAGE)
     context = {
         "page": page,
         "digest": getattr(request.user, "digest_subscription", None),
@@ -156,22 +156,15 @@ def invite(request, slug):
     return redirect(invitation)
 
 
-@login_required
-@require_GET
-def inbox(request):
-    page = Paginator(selectors.inbox(user=request.user), LIST_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "social/inbox.html", {"page": page, "box": "inbox"})
+BOXES = {"inbox": selectors.inbox, "sent": selectors.sent}
 
 
 @login_required
 @require_GET
-def sent(request):
-    page = Paginator(selectors.sent(user=request.user), LIST_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "social/inbox.html", {"page": page, "box": "sent"})
+def invitations(request, box):
+    """The invitations the user received (the inbox) or sent."""
+    page = _page(request, BOXES[box](user=request.user), LIST_PER_PAGE)
+    return render(request, "social/inbox.html", {"page": page, "box": box})
 
 
 def _invitation_or_404(request, pk) -> Invitation:

@@ -87,6 +87,8 @@ def test_follow_through_login_then_unfollow_and_follow_in_place(site, page_at, s
     narrow.context.add_cookies(page.context.cookies())
     narrow.goto(f"{site.url}/feed/")
     narrow.screenshot(path=screenshots / "feed-390.png")
+    narrow.goto(f"{site.url}/following/")
+    narrow.screenshot(path=screenshots / "following-390.png", full_page=True)
     assert page.problems == [] and narrow.problems == []
 
 
@@ -102,6 +104,7 @@ def test_one_invitation_from_send_to_accept(site, page_at, screenshots):
     panel.get_by_role("link", name="Invite to collaborate").click()
     panel.get_by_label("Subject").fill("Wide networks as Gaussian processes, part two")
     panel.get_by_label("Message").fill("Dear Jascha,\n\nShall we extend our NNGP work?\n\nRoman")
+    panel.screenshot(path=screenshots / "invitation-form-1280.png")
     panel.get_by_role("button", name="Send invitation").click()
     panel.get_by_text("Sent.").wait_for()
     assert Invitation.objects.get().state == Invitation.State.PENDING
