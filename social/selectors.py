@@ -1,15 +1,26 @@
 """Reads for following, the feed and invitations."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from profiles.models import Claim, HiddenWork, Researcher, User
 from social.models import Block, Follow, Invitation
-from social.services import _approved_record, invitation_window_start
 from works.models import Authorship, Work
 
 
@@ -116,6 +127,20 @@ def feed_entries(*, user: User, works) -> list[FeedEntry]:
 # --- Invitations -------------------------------------------------------------------------------
 
 
+def approved_record(*, user: User) -> Researcher | None:
+    """The record the user is known by: their approved claim's (the primary one, when they
+    linked several records)."""
+    return (
+        Researcher.objects.filter(claims__user=user, claims__state=Claim.State.APPROVED)
+        .order_by(F("primary").asc(nulls_first=True), "pk")
+        .first()
+    )
+
+
+def invitation_window_start(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(hours=24)
+
+
 @dataclass
 class InvitationPanel:
     """What the profile's "Direct collaboration" panel offers this viewer, and why."""
@@ -154,7 +179,7 @@ def invitation_panel(*, viewer: User, researcher: Researcher) -> InvitationPanel
         return InvitationPanel(
             False, "Log in with a claimed researcher profile to invite this researcher."
         )
-    if _approved_record(viewer) is None:
+    if approved_record(user=viewer) is None:
         return InvitationPanel(
             False,
             "Only researchers with a claimed profile can send invitations: claim your own "

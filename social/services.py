@@ -4,7 +4,7 @@ Every limit here is enforced inside the transaction that writes, under a lock or
 constraint, so concurrent requests cannot get past it.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from django.utils import timezone
 from profiles.models import Claim, Researcher, User
 from profiles.services import trust_refresh_enqueue
 from social.models import Block, DigestSubscription, Follow, Invitation, SpamReport
+from social.selectors import approved_record, invitation_window_start
 
 
 class SocialError(Exception):
@@ -67,20 +68,6 @@ def digest_unsubscribe(*, user: User) -> bool:
 # --- Invitations -------------------------------------------------------------------------------
 
 
-def _approved_record(user: User) -> Researcher | None:
-    """The record the user is known by: their approved claim's (the primary one, when they
-    linked several records)."""
-    return (
-        Researcher.objects.filter(claims__user=user, claims__state=Claim.State.APPROVED)
-        .order_by(F("primary").asc(nulls_first=True), "pk")
-        .first()
-    )
-
-
-def invitation_window_start(now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - timedelta(hours=24)
-
-
 def invitation_send(
     *, sender: User, recipient_researcher: Researcher, subject: str, message: str
 ) -> Invitation:
@@ -99,7 +86,7 @@ def invitation_send(
         # FOR KEY SHARE lock that inserting an invitation *to* this user takes on their row, so
         # A→B and B→A at once cannot deadlock.
         User.objects.select_for_update(no_key=True).filter(pk=sender.pk).first()
-        sender_researcher = _approved_record(sender)
+        sender_researcher = approved_record(user=sender)
         if sender_researcher is None:
             raise SocialError("Only researchers with a claimed profile can send invitations.")
         recipient_claim = (

@@ -49,6 +49,12 @@ def _follow_response(request, researcher: Researcher, *, error: str | None = Non
     return redirect(researcher.get_absolute_url() + "#actions")
 
 
+def _login_redirect(request, researcher: Researcher):
+    """To the login page, back to the profile after; HTMX gets the whole page redirected."""
+    login = reverse("account_login") + "?" + urlencode({"next": researcher.get_absolute_url()})
+    return HttpResponseClientRedirect(login) if request.htmx else redirect(login)
+
+
 @require_POST
 def follow_researcher(request, slug):
     """Follow. Idempotent; a visitor goes through login and the follow completes on return
@@ -56,9 +62,8 @@ def follow_researcher(request, slug):
     researcher = get_object_or_404(Researcher, slug=slug)
     if not request.user.is_authenticated:
         request.session[PENDING_FOLLOW_KEY] = researcher.pk
-        login = reverse("account_login") + "?" + urlencode({"next": researcher.get_absolute_url()})
         messages.info(request, f"Log in or sign up to follow {researcher.display_name}.")
-        return HttpResponseClientRedirect(login) if request.htmx else redirect(login)
+        return _login_redirect(request, researcher)
     try:
         if services.follow(user=request.user, researcher=researcher) and not request.htmx:
             messages.success(request, f"You now follow {researcher.display_name}.")
@@ -72,8 +77,7 @@ def follow_researcher(request, slug):
 def unfollow_researcher(request, slug):
     researcher = get_object_or_404(Researcher, slug=slug)
     if not request.user.is_authenticated:
-        login = reverse("account_login") + "?" + urlencode({"next": researcher.get_absolute_url()})
-        return HttpResponseClientRedirect(login) if request.htmx else redirect(login)
+        return _login_redirect(request, researcher)
     if services.unfollow(user=request.user, researcher=researcher) and not request.htmx:
         messages.success(request, f"You no longer follow {researcher.display_name}.")
     return _follow_response(request, researcher)
