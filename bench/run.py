@@ -241,7 +241,16 @@ def bench_trust(bench: Bench) -> None:
     bench_trust_batch(bench, print_table=print_table)
 
 
-# The import, graph and trust benchmarks empty the domain tables (and reload the demo data
+def bench_feed(bench: Bench) -> None:
+    """The follow feed's first page, its 50th page and the digest query for a user following
+    500 of 20,000 generated researchers (200,000 works) against a hand-written SQL floor (the 20
+    newest works by the 500 ids, same byline prefetch) timed interleaved in the same run."""
+    from bench.feed_speed import bench_feed as bench_feed_speed
+
+    bench_feed_speed(bench, print_table=print_table)
+
+
+# The import, graph, trust and feed benchmarks empty the domain tables (and reload the demo data
 # after), so they run after the ones that read the demo data.
 BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_profile_page,
@@ -249,6 +258,7 @@ BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_import,
     bench_graph,
     bench_trust,
+    bench_feed,
 ]
 
 

@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 
 from works.sanitize import as_safe_html, to_plain_text
@@ -71,7 +72,17 @@ class Work(models.Model):
 
     class Meta:
         ordering = ["-publication_year", "title_key"]
-        indexes = [models.Index(fields=["-publication_year", "title_key"], name="work_listing")]
+        indexes = [
+            models.Index(fields=["-publication_year", "title_key"], name="work_listing"),
+            # The follow feed's order (social.selectors.feed_works): newest first, so its first
+            # page stops after a few hundred works instead of sorting them all.
+            models.Index(
+                Coalesce("publication_date", TruncDate("created_at")).desc(),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="work_feed_order",
+            ),
+        ]
 
     def __str__(self):
         return self.plain_title
