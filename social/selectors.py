@@ -1,6 +1,6 @@
 """Reads for following, the feed and invitations."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -85,7 +85,7 @@ class FeedEntry:
     # Imported after the user started following one of them.
     is_new: bool
     # The followed researchers these records belong to: whom "Because you follow" names.
-    people: list[Researcher] = field(default_factory=list)
+    people: list[Researcher]
 
     @property
     def record_ids(self) -> set[int]:
@@ -93,7 +93,7 @@ class FeedEntry:
 
     @property
     def why(self) -> str:
-        names = [researcher.display_name for researcher in self.people or self.followed]
+        names = [researcher.display_name for researcher in self.people]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         return f"Because you follow {listed}" + (" · new since you followed" if self.is_new else "")
 
