@@ -225,8 +225,8 @@ def invitation_report_spam(*, invitation: Invitation, user: User) -> SpamReport:
 
 
 def spam_report_resolve(*, report: SpamReport, suspend_sender: bool, note: str = "") -> SpamReport:
-    """A moderator's decision. Suspending deactivates the sender's account and withdraws their
-    open invitations."""
+    """A moderator's decision. Suspending deactivates the sender's account, withdraws their
+    open invitations and declines those waiting for their answer."""
     with transaction.atomic():
         report = SpamReport.objects.select_for_update().get(pk=report.pk)
         report.state = SpamReport.State.ACTIONED if suspend_sender else SpamReport.State.DISMISSED
@@ -235,7 +235,12 @@ def spam_report_resolve(*, report: SpamReport, suspend_sender: bool, note: str =
         if suspend_sender:
             sender_id = report.invitation.sender_id
             User.objects.filter(pk=sender_id).update(is_active=False)
-            Invitation.objects.filter(sender_id=sender_id, state=Invitation.State.PENDING).update(
+            pending = Invitation.objects.filter(state=Invitation.State.PENDING)
+            pending.filter(sender_id=sender_id).update(
                 state=Invitation.State.WITHDRAWN, answered_at=timezone.now()
+            )
+            # A suspended account cannot answer: its senders hear no rather than wait.
+            pending.filter(recipient_id=sender_id).update(
+                state=Invitation.State.DECLINED, answered_at=timezone.now()
             )
     return report

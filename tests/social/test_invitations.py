@@ -534,10 +534,15 @@ def test_report_creates_a_spam_report_and_blocks(client, sender, recipient, invi
 def reported(client, sender, recipient, invitation):
     client.force_login(recipient[0])
     act(client, invitation, "report")
-    # The sender's other open invitation, which a suspension withdraws.
+    # The sender's other open invitation, which a suspension withdraws, and one waiting for the
+    # sender's answer, which it declines.
     _, third = claimed()
     other = services.invitation_send(
         sender=sender[0], recipient_researcher=third, subject="A", message="B"
+    )
+    fourth, _ = claimed()
+    services.invitation_send(
+        sender=fourth, recipient_researcher=sender[1], subject="C", message="D"
     )
     return SpamReport.objects.get(), other
 
@@ -578,6 +583,8 @@ def test_suspending_deactivates_the_sender_and_withdraws_their_invitations(
     assert not User.objects.get(pk=sender[0].pk).is_active
     other.refresh_from_db()
     assert other.state == Invitation.State.WITHDRAWN
+    waiting = Invitation.objects.get(recipient=sender[0])
+    assert waiting.state == Invitation.State.DECLINED
     # A suspended sender cannot log in, so cannot send again.
     client.force_login(sender[0])
     assert login_next(client.get("/feed/")) == "/feed/"
