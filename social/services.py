@@ -244,3 +244,16 @@ def spam_report_resolve(*, report: SpamReport, suspend_sender: bool, note: str =
                 state=Invitation.State.DECLINED, answered_at=timezone.now()
             )
     return report
+
+
+def invitations_close_for_revoked_claim(*, claim: Claim) -> None:
+    """Invitations made as, or addressed to, a record whose claim was revoked: the person who
+    held it was not that researcher, so theirs are withdrawn and those to them declined."""
+    now = timezone.now()
+    pending = Invitation.objects.filter(state=Invitation.State.PENDING)
+    pending.filter(sender_id=claim.user_id, sender_researcher_id=claim.researcher_id).update(
+        state=Invitation.State.WITHDRAWN, answered_at=now
+    )
+    pending.filter(recipient_id=claim.user_id, recipient_researcher_id=claim.researcher_id).update(
+        state=Invitation.State.DECLINED, answered_at=now
+    )

@@ -1,8 +1,9 @@
 from allauth.account.signals import user_logged_in
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from profiles.models import Researcher
-from social.services import SocialError, follow
+from profiles.models import Claim, Researcher
+from social.services import SocialError, follow, invitations_close_for_revoked_claim
 
 # The researcher a visitor asked to follow before logging in (social.views.follow_researcher).
 PENDING_FOLLOW_KEY = "social:pending_follow"
@@ -24,3 +25,10 @@ def complete_pending_follow(sender, request, user, **kwargs):
     from django.contrib import messages
 
     messages.success(request, f"You now follow {researcher.display_name}.")
+
+
+@receiver(post_save, sender=Claim)
+def close_invitations_of_revoked_claim(sender, instance, **kwargs):
+    """profiles knows nothing of invitations; a revoked claim closes its open ones here."""
+    if instance.state == Claim.State.REVOKED:
+        invitations_close_for_revoked_claim(claim=instance)

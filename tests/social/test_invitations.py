@@ -785,3 +785,31 @@ def test_inbox_lists_open_invitations_first(client, recipient, django_assert_max
         html = page(client, "/invitations/")
 
     assert html.index("Open one") < html.index("Answered")
+
+
+def test_revoking_a_claim_closes_the_invitations_made_as_and_to_that_record(sender, recipient):
+    from profiles.services import claim_dispute_open, claim_dispute_revoke
+
+    _, third = claimed()
+    made = services.invitation_send(
+        sender=sender[0], recipient_researcher=recipient[1], subject="A", message="B"
+    )
+    fourth, _ = claimed()
+    waiting = services.invitation_send(
+        sender=fourth, recipient_researcher=sender[1], subject="C", message="D"
+    )
+    untouched = services.invitation_send(
+        sender=recipient[0], recipient_researcher=third, subject="E", message="F"
+    )
+    dispute = claim_dispute_open(
+        user=UserFactory(), researcher=sender[1], links=["https://example.org/me"], note=""
+    )
+
+    claim_dispute_revoke(dispute=dispute, actor=None, reason="Not the same person.")
+
+    made.refresh_from_db()
+    waiting.refresh_from_db()
+    untouched.refresh_from_db()
+    assert made.state == Invitation.State.WITHDRAWN
+    assert waiting.state == Invitation.State.DECLINED
+    assert untouched.state == Invitation.State.PENDING
