@@ -109,18 +109,13 @@ def load(data: dict, user_id: int) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
-    from bench.graph_speed import _copy
+    from bench.graph_speed import _copy, skip_foreign_key_checks
     from profiles.models import HiddenWork, Researcher
     from social.models import Follow
     from works.models import Authorship, Work
 
     with transaction.atomic():
-        # As bench/graph_speed.py: skip the deferred foreign-key checks of rows consistent by
-        # construction when the session may.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-            if cursor.fetchone()[0]:
-                cursor.execute("SET LOCAL session_replication_role = replica")
+        skip_foreign_key_checks()
         _copy(
             Researcher,
             ["id", "display_name", "name_key", "search_name", "slug", "primary_id"],
@@ -163,21 +158,6 @@ def load(data: dict, user_id: int) -> None:
 # --- The paths timed --------------------------------------------------------------------------
 
 
-def _byline():
-    from django.db.models import Prefetch
-
-    from works.models import Authorship
-
-    byline = Authorship.objects.select_related("researcher").only(
-        "work_id",
-        "position",
-        "researcher__display_name",
-        "researcher__slug",
-        "researcher__primary_id",
-    )
-    return Prefetch("authorships", queryset=byline.order_by("position"))
-
-
 def feed_page(user, number: int) -> list:
     from social.selectors import feed_entries, feed_works
 
@@ -208,9 +188,10 @@ LIMIT 20
 
 
 def floor(followed_ids: list[int]) -> list:
+    from social.selectors import feed_byline
     from works.models import Work
 
-    return list(Work.objects.raw(FLOOR_SQL, [followed_ids]).prefetch_related(_byline()))
+    return list(Work.objects.raw(FLOOR_SQL, [followed_ids]).prefetch_related(feed_byline()))
 
 
 def explain(queryset) -> str:

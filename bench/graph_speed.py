@@ -157,6 +157,18 @@ def _copy(model, attnames: list[str], rows, **constants) -> None:
     insert_values(model, attnames + list(constants), [[*row, *tail] for row in rows])
 
 
+def skip_foreign_key_checks() -> None:
+    """Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: the commit would check every
+    generated row's keys one by one (most of a load's time). Generated rows are consistent by
+    construction, so a superuser session skips those triggers for the current transaction."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        if cursor.fetchone()[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+
 def load(data: dict) -> None:
     """Write the generated rows with COPY, reset the id sequences, and ANALYZE."""
     from django.core.management.color import no_style
@@ -166,13 +178,7 @@ def load(data: dict) -> None:
     from works.models import Authorship, Institution, Topic, Work, WorkTopic
 
     with transaction.atomic():
-        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: the commit would check every
-        # generated row's keys one by one (most of the load's time). The rows are consistent by
-        # construction, so a superuser session skips those triggers for this transaction.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-            if cursor.fetchone()[0]:
-                cursor.execute("SET LOCAL session_replication_role = replica")
+        skip_foreign_key_checks()
         _copy(
             Institution,
             ["id", "openalex_id", "name"],

@@ -60,6 +60,17 @@ def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
     works = Work.objects.filter(Exists(shown))
     if since is not None:
         works = works.filter(created_at__gt=since)
+    return (
+        works.defer("source_payload")
+        # The expression of the work_feed_order index, so Postgres reads the feed in order.
+        .annotate(sort_date=Coalesce("publication_date", TruncDate("created_at")))
+        .order_by("-sort_date", "-created_at", "-pk")
+        .prefetch_related(feed_byline())
+    )
+
+
+def feed_byline() -> Prefetch:
+    """Each feed work's authors in byline order, with what feed_entries needs of them."""
     byline = Authorship.objects.select_related("researcher").only(
         "work_id",
         "position",
@@ -67,13 +78,7 @@ def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
         "researcher__slug",
         "researcher__primary_id",
     )
-    return (
-        works.defer("source_payload")
-        # The expression of the work_feed_order index, so Postgres reads the feed in order.
-        .annotate(sort_date=Coalesce("publication_date", TruncDate("created_at")))
-        .order_by("-sort_date", "-created_at", "-pk")
-        .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
-    )
+    return Prefetch("authorships", queryset=byline.order_by("position"))
 
 
 @dataclass
