@@ -110,9 +110,8 @@ def load(data: dict, user_id: int) -> None:
     from django.db import connection, transaction
 
     from bench.graph_speed import _copy, skip_foreign_key_checks
-    from profiles.models import HiddenWork, Researcher
     from social.models import Follow
-    from works.models import Authorship, Work
+    from works.models import Authorship, HiddenWork, Researcher, Work
 
     with transaction.atomic():
         skip_foreign_key_checks()

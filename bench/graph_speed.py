@@ -174,8 +174,7 @@ def load(data: dict) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
-    from profiles.models import Researcher
-    from works.models import Authorship, Institution, Topic, Work, WorkTopic
+    from works.models import Authorship, Institution, Researcher, Topic, Work, WorkTopic
 
     with transaction.atomic():
         skip_foreign_key_checks()
@@ -521,7 +520,7 @@ def bench_graph_slice(bench, *, print_table) -> None:
     from bench.import_speed import truncate
     from graph.models import Collaboration
     from graph.selectors import graph_slice
-    from profiles.models import Researcher
+    from works.models import Researcher
     from works.services import demo_data_load
 
     started = time.perf_counter()

@@ -207,7 +207,7 @@ def bench_profile_queries(bench: Bench) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from profiles.models import Researcher
+    from works.models import Researcher
 
     works = Researcher.objects.get(slug=SEED_PROFILE_PATH.strip("/").split("/")[-1]).works_count
     client = Client(HTTP_HOST="127.0.0.1")

@@ -27,7 +27,7 @@ LOOP_SAMPLE = 5_000
 
 
 def generate():
-    from profiles.models import Researcher
+    from works.models import Researcher
 
     rng = random.Random(SEED)
     rows = []
@@ -57,9 +57,10 @@ def python_loop(sample_ids: list[int]) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
-    from profiles.models import Researcher, TrustAssessment
+    from profiles.models import TrustAssessment
     from profiles.services import trust_facts
     from profiles.trust import compute_trust
+    from works.models import Researcher
 
     results = {}
     with transaction.atomic():
@@ -111,8 +112,9 @@ def bench_trust_batch(bench, *, print_table) -> None:
 
     from bench.import_speed import truncate
     from bzpeer.db import bulk_insert
-    from profiles.models import Researcher, TrustAssessment
+    from profiles.models import TrustAssessment
     from profiles.services import trust_batch_recompute
+    from works.models import Researcher
     from works.services import demo_data_load
 
     started = time.perf_counter()

@@ -9,9 +9,8 @@ from django.db.models import Count, Q
 
 from graph.models import Collaboration
 from graph.selectors import years_text
-from profiles.models import Researcher
 from works import selectors as work_selectors
-from works.models import Authorship, Institution, Topic, Work
+from works.models import Authorship, Institution, Researcher, Topic, Work
 from works.text import plural
 
 KINDS = ("person", "paper", "topic", "institution")

@@ -5,12 +5,8 @@ from django.db.models import F, Q
 class Collaboration(models.Model):
     """An unordered pair of researchers who share works, stored once with a < b."""
 
-    researcher_a = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="+"
-    )
-    researcher_b = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="+"
-    )
+    researcher_a = models.ForeignKey("works.Researcher", on_delete=models.CASCADE, related_name="+")
+    researcher_b = models.ForeignKey("works.Researcher", on_delete=models.CASCADE, related_name="+")
     shared_works = models.PositiveIntegerField()
     first_year = models.PositiveSmallIntegerField(null=True, blank=True)
     last_year = models.PositiveSmallIntegerField(null=True, blank=True)

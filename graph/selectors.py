@@ -9,8 +9,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 
 from graph.models import Collaboration
-from profiles.models import Researcher
-from works.models import Authorship, Institution, Topic, Work
+from works.models import Authorship, Institution, Researcher, Topic, Work
 from works.text import plural
 
 # A close collaborator shares at least this many works (docs/graph.md).

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from graph import explorer as graph_explorer
-from profiles.models import Researcher
+from works.models import Researcher
 
 
 def _year(value: str | None) -> int | None:

@@ -5,15 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from profiles.models import (
-    Claim,
-    ClaimDispute,
-    ClaimEvent,
-    Researcher,
-    TrustAssessment,
-    User,
-    VerificationLevel,
-)
+from profiles.models import Claim, ClaimDispute, ClaimEvent, TrustAssessment, User
 from profiles.services import (
     ClaimError,
     claim_approve,
@@ -22,7 +14,7 @@ from profiles.services import (
     claim_reject,
 )
 from works import services as works_services
-from works.models import ImportRun
+from works.models import ImportRun, Researcher, VerificationLevel
 
 
 @admin.register(User)

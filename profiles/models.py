@@ -1,100 +1,13 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.urls import reverse
+
+from works.models import Researcher, TrustBand
 
 
 class User(AbstractUser):
     """The account of a person using BZPEER (a visitor who signed up, a researcher, staff)."""
 
     email = models.EmailField("e-mail address", unique=True, null=True, blank=True)
-
-
-class VerificationLevel(models.IntegerChoices):
-    L0 = 0, "L0 – no external authority"
-    L1 = 1, "L1 – matched to an external authority, unclaimed"
-    L2 = 2, "L2 – claimed, verified by institutional e-mail or a moderator"
-    L3 = 3, "L3 – claimed through ORCID sign-in"
-
-
-class TrustBand(models.TextChoices):
-    EMERGING = "emerging", "Emerging"
-    ESTABLISHED = "established", "Established"
-    TRUSTED = "trusted", "Trusted"
-
-
-class Researcher(models.Model):
-    """The public author record, whether or not its person has claimed it."""
-
-    slug = models.SlugField(max_length=120, unique=True)
-    openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
-    orcid = models.CharField("ORCID iD", max_length=19, unique=True, null=True, blank=True)
-    display_name = models.CharField(max_length=300)
-    # Folded display name (works.text.fold): how records without ids are matched.
-    name_key = models.CharField(max_length=300, db_index=True)
-    name_variants = models.JSONField(default=list, blank=True)
-    # Folded display name and variants (works.text.fold), what name search matches against.
-    search_name = models.TextField(blank=True)
-    # Name forms to search arXiv with ("au:" queries); non-empty means arXiv lists this person.
-    arxiv_name_forms = models.JSONField(default=list, blank=True)
-    institution = models.ForeignKey(
-        "works.Institution",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="researchers",
-        help_text="Last known institution.",
-    )
-    bio = models.TextField(blank=True)
-    open_to_collaborate = models.BooleanField(default=True)
-    verification_level = models.PositiveSmallIntegerField(
-        choices=VerificationLevel, default=VerificationLevel.L0
-    )
-    is_claimed = models.BooleanField(default=False)
-    # Set when the person holding this record's approved claim also holds the primary's: the
-    # records are one person (a split author), and the primary lists the works of both.
-    primary = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="linked_records",
-    )
-
-    # Cached counts, kept current by the services that change their inputs.
-    works_count = models.PositiveIntegerField(default=0)
-    followers_count = models.PositiveIntegerField(default=0)
-    topics_count = models.PositiveIntegerField(default=0)
-    close_collaborators_count = models.PositiveIntegerField(default=0)
-    verified_collaborators_count = models.PositiveIntegerField(default=0)
-    open_disputes_count = models.PositiveIntegerField(default=0)
-
-    trust_score = models.PositiveSmallIntegerField(default=0)
-    trust_band = models.CharField(max_length=16, choices=TrustBand, default=TrustBand.EMERGING)
-    # The latest computation's components (profiles.trust), shown as "why this score".
-    trust_components = models.JSONField(default=list, blank=True)
-    trust_computed_at = models.DateTimeField(null=True, blank=True)
-
-    openalex_synced_at = models.DateTimeField(null=True, blank=True)
-    arxiv_synced_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["display_name"]
-
-    def __str__(self):
-        return self.display_name
-
-    def get_absolute_url(self):
-        return reverse("profiles:detail", kwargs={"slug": self.slug})
-
-    @property
-    def orcid_url(self) -> str:
-        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
-
-    @property
-    def openalex_url(self) -> str:
-        return f"https://openalex.org/{self.openalex_id}" if self.openalex_id else ""
 
 
 class TrustAssessment(models.Model):
@@ -231,31 +144,3 @@ class ClaimDispute(models.Model):
 
     def __str__(self):
         return f"{self.user} disputes {self.claim_id} ({self.state})"
-
-
-class HiddenWork(models.Model):
-    """A work the record's owner says is not theirs. Kept apart from the authorship row, which
-    re-imports rewrite, so the hiding survives them."""
-
-    researcher = models.ForeignKey(
-        Researcher, on_delete=models.CASCADE, related_name="hidden_works"
-    )
-    work = models.ForeignKey(
-        "works.Work", on_delete=models.CASCADE, related_name="hidden_on_profiles"
-    )
-    reason = models.TextField(max_length=500)
-    hidden_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["researcher", "work"], name="hiddenwork_one_per_researcher_work"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.researcher} hides {self.work_id}"

@@ -4,10 +4,10 @@ import re
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from profiles.models import Claim, ClaimDispute, HiddenWork, Researcher, TrustAssessment, User
+from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.services import trust_facts
 from profiles.trust import compute_trust, trust_advice
-from works.models import Authorship, Work
+from works.models import Authorship, HiddenWork, Researcher, Work
 from works.text import fold
 
 OPENALEX_AUTHOR_ID = re.compile(r"^[Aa]\d{4,12}$")

@@ -19,18 +19,9 @@ from bzpeer.db import bulk_insert, bulk_update
 from graph.models import Collaboration
 from graph.selectors import collaborator_counts
 from profiles import trust
-from profiles.models import (
-    Claim,
-    ClaimDispute,
-    ClaimEvent,
-    HiddenWork,
-    Researcher,
-    TrustAssessment,
-    User,
-    VerificationLevel,
-)
+from profiles.models import Claim, ClaimDispute, ClaimEvent, TrustAssessment, User
 from profiles.trust import TrustFacts, compute_trust
-from works.models import Authorship, Work, WorkTopic
+from works.models import Authorship, HiddenWork, Researcher, VerificationLevel, Work, WorkTopic
 
 # Researchers per statement (and transaction) of the nightly batch: short enough that a row
 # lock held by the batch never keeps a claim or an import waiting long.

@@ -22,9 +22,9 @@ from profiles.forms import (
     ResearcherEditForm,
     WorkHideForm,
 )
-from profiles.models import Claim, Researcher
+from profiles.models import Claim
 from social import selectors as social_selectors
-from works.models import Work
+from works.models import Researcher, Work
 
 WORKS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20

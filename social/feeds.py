@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
-from profiles.models import Researcher
 from profiles.selectors import researcher_get, researcher_slug_for_identifier, researcher_works
-from works.models import Work
+from works.models import Researcher, Work
 from works.sanitize import to_plain_text
 
 FEED_MAX_ENTRIES = 50

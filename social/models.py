@@ -16,7 +16,7 @@ class Follow(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
     )
     researcher = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="follows"
+        "works.Researcher", on_delete=models.CASCADE, related_name="follows"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -60,10 +60,10 @@ class Invitation(models.Model):
     )
     # The claimed records the two people are known by, as they were when it was sent.
     sender_researcher = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="invitations_sent"
+        "works.Researcher", on_delete=models.CASCADE, related_name="invitations_sent"
     )
     recipient_researcher = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="invitations_received"
+        "works.Researcher", on_delete=models.CASCADE, related_name="invitations_received"
     )
     subject = models.CharField(max_length=SUBJECT_MAX_LENGTH)
     # Plain text, shown escaped with line breaks kept.

@@ -19,9 +19,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from profiles.models import Claim, HiddenWork, Researcher, User
+from profiles.models import Claim, User
 from social.models import Block, Follow, Invitation
-from works.models import Authorship, Work
+from works.models import Authorship, HiddenWork, Researcher, Work
 
 
 def is_following(*, user: User, researcher: Researcher) -> bool:

@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from profiles.models import Claim, Researcher, User
+from profiles.models import Claim, User
 from profiles.services import trust_refresh_enqueue
 from social.models import Block, DigestSubscription, Follow, Invitation, SpamReport
 from social.selectors import approved_record, invitation_window_start
+from works.models import Researcher
 
 
 class SocialError(Exception):

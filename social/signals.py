@@ -2,8 +2,9 @@ from allauth.account.signals import user_logged_in
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from profiles.models import Claim, Researcher
+from profiles.models import Claim
 from social.services import SocialError, follow, invitations_close_for_revoked_claim
+from works.models import Researcher
 
 # The researcher a visitor asked to follow before logging in (social.views.follow_researcher).
 PENDING_FOLLOW_KEY = "social:pending_follow"

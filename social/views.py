@@ -12,11 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from profiles.models import Researcher
 from social import digest, selectors, services
 from social.forms import InvitationForm
 from social.models import Invitation
 from social.signals import PENDING_FOLLOW_KEY
+from works.models import Researcher
 
 FEED_PER_PAGE = 20
 LIST_PER_PAGE = 25

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 
-from profiles.models import Researcher
+from works.models import Researcher
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DIRECTORY = ROOT / "works" / "demo"

@@ -4,8 +4,8 @@ tests control exactly which names exist."""
 import factory
 
 from graph.models import Collaboration
-from profiles.models import Researcher, User, VerificationLevel
-from works.models import Authorship, Institution, Topic, Work
+from profiles.models import User
+from works.models import Authorship, Institution, Researcher, Topic, VerificationLevel, Work
 from works.text import fold, make_slug, title_key
 
 

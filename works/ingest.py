@@ -16,9 +16,8 @@ from django.utils import timezone
 from bzpeer.db import bulk_insert, bulk_update, insert_values
 from graph.models import Collaboration
 from graph.services import collaborations_refresh
-from profiles.models import Researcher
 from profiles.services import researcher_stats_refresh
-from works.models import Authorship, Institution, Topic, Work, WorkTopic
+from works.models import Authorship, Institution, Researcher, Topic, Work, WorkTopic
 from works.sanitize import sanitize_html, to_plain_text
 from works.sources.records import (
     AuthorRecord,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, TruncDate
@@ -45,6 +46,96 @@ class Topic(models.Model):
     @property
     def is_derived(self) -> bool:
         return self.external_id.startswith("derived:")
+
+
+class VerificationLevel(models.IntegerChoices):
+    L0 = 0, "L0 – no external authority"
+    L1 = 1, "L1 – matched to an external authority, unclaimed"
+    L2 = 2, "L2 – claimed, verified by institutional e-mail or a moderator"
+    L3 = 3, "L3 – claimed through ORCID sign-in"
+
+
+class TrustBand(models.TextChoices):
+    EMERGING = "emerging", "Emerging"
+    ESTABLISHED = "established", "Established"
+    TRUSTED = "trusted", "Trusted"
+
+
+class Researcher(models.Model):
+    """The public author record, whether or not its person has claimed it."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    orcid = models.CharField("ORCID iD", max_length=19, unique=True, null=True, blank=True)
+    display_name = models.CharField(max_length=300)
+    # Folded display name (works.text.fold): how records without ids are matched.
+    name_key = models.CharField(max_length=300, db_index=True)
+    name_variants = models.JSONField(default=list, blank=True)
+    # Folded display name and variants (works.text.fold), what name search matches against.
+    search_name = models.TextField(blank=True)
+    # Name forms to search arXiv with ("au:" queries); non-empty means arXiv lists this person.
+    arxiv_name_forms = models.JSONField(default=list, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="researchers",
+        help_text="Last known institution.",
+    )
+    bio = models.TextField(blank=True)
+    open_to_collaborate = models.BooleanField(default=True)
+    verification_level = models.PositiveSmallIntegerField(
+        choices=VerificationLevel, default=VerificationLevel.L0
+    )
+    is_claimed = models.BooleanField(default=False)
+    # Set when the person holding this record's approved claim also holds the primary's: the
+    # records are one person (a split author), and the primary lists the works of both.
+    primary = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="linked_records",
+    )
+
+    # Cached counts, kept current by the services that change their inputs.
+    works_count = models.PositiveIntegerField(default=0)
+    followers_count = models.PositiveIntegerField(default=0)
+    topics_count = models.PositiveIntegerField(default=0)
+    close_collaborators_count = models.PositiveIntegerField(default=0)
+    verified_collaborators_count = models.PositiveIntegerField(default=0)
+    open_disputes_count = models.PositiveIntegerField(default=0)
+
+    trust_score = models.PositiveSmallIntegerField(default=0)
+    trust_band = models.CharField(max_length=16, choices=TrustBand, default=TrustBand.EMERGING)
+    # The latest computation's components (profiles.trust), shown as "why this score".
+    trust_components = models.JSONField(default=list, blank=True)
+    trust_computed_at = models.DateTimeField(null=True, blank=True)
+
+    openalex_synced_at = models.DateTimeField(null=True, blank=True)
+    arxiv_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table keeps the name it had when the model lived in profiles.
+        db_table = "profiles_researcher"
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("profiles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+    @property
+    def openalex_url(self) -> str:
+        return f"https://openalex.org/{self.openalex_id}" if self.openalex_id else ""
 
 
 class Work(models.Model):
@@ -114,7 +205,7 @@ class Work(models.Model):
 class Authorship(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="authorships")
     researcher = models.ForeignKey(
-        "profiles.Researcher", on_delete=models.CASCADE, related_name="authorships"
+        "Researcher", on_delete=models.CASCADE, related_name="authorships"
     )
     position = models.PositiveIntegerField(help_text="Byline order, starting at 0.")
     raw_author_name = models.CharField(max_length=500, blank=True)
@@ -133,6 +224,33 @@ class Authorship(models.Model):
 
     def __str__(self):
         return f"{self.researcher} on {self.work}"
+
+
+class HiddenWork(models.Model):
+    """A work the record's owner says is not theirs. Kept apart from the authorship row, which
+    re-imports rewrite, so the hiding survives them."""
+
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="hidden_works"
+    )
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="hidden_on_profiles")
+    reason = models.TextField(max_length=500)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "profiles_hiddenwork"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "work"], name="hiddenwork_one_per_researcher_work"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.researcher} hides {self.work_id}"
 
 
 class WorkTopic(models.Model):
@@ -168,7 +286,7 @@ class ImportRun(models.Model):
     # What was asked, e.g. {"openalex": "A5023888391"}, {"arxiv": "Ada Lovelace"}, {"path": …}.
     request = models.JSONField(default=dict)
     researcher = models.ForeignKey(
-        "profiles.Researcher",
+        "Researcher",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -2,8 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from profiles.models import Researcher
-from works.models import Authorship, ImportRun, Institution, Topic, Work, WorkTopic
+from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work, WorkTopic
 
 
 def work_get(*, slug: str) -> Work:

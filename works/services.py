@@ -15,10 +15,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from graph.services import collaborations_refresh
-from profiles.models import Researcher
 from profiles.services import researcher_stats_refresh
 from works import ingest
-from works.models import ImportRun
+from works.models import ImportRun, Researcher
 from works.sources import arxiv, demo, openalex, snapshot
 from works.sources.http import BudgetExhausted, SourceError
 from works.sources.records import AuthorRecord

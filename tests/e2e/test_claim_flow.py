@@ -9,7 +9,7 @@ from django.core import mail
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from werkzeug import Response
 
-from profiles.models import Researcher
+from works.models import Researcher
 
 pytestmark = pytest.mark.browser
 

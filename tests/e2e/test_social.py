@@ -7,8 +7,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
-from profiles.models import Claim, Researcher, User, VerificationLevel
+from profiles.models import Claim, User
 from social.models import Follow, Invitation
+from works.models import Researcher, VerificationLevel
 
 pytestmark = pytest.mark.browser
 

@@ -19,11 +19,10 @@ from graph.selectors import (
     graph_slice,
 )
 from graph.services import collaborations_refresh
-from profiles.models import Researcher
 from profiles.services import researcher_stats_refresh
 from tests.factories import InstitutionFactory, TopicFactory
 from works.ingest import ingest_works
-from works.models import Authorship, Work, WorkTopic
+from works.models import Authorship, Researcher, Work, WorkTopic
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 from works.text import fold
 

@@ -5,15 +5,9 @@ import pytest
 from django.forms.models import model_to_dict
 
 from profiles import services
-from profiles.models import (
-    Claim,
-    ClaimDispute,
-    ClaimEvent,
-    HiddenWork,
-    Researcher,
-    VerificationLevel,
-)
+from profiles.models import Claim, ClaimDispute, ClaimEvent
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory
+from works.models import HiddenWork, Researcher, VerificationLevel
 
 LOGIN = "login"
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from profiles import services
-from profiles.models import Claim, Researcher, User, VerificationLevel
+from profiles.models import Claim, User
 from profiles.services import ClaimError
 from tests.factories import (
     AuthorshipFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     ResearcherFactory,
     UserFactory,
 )
+from works.models import Researcher, VerificationLevel
 
 ORCID = "0000-0002-1825-0097"
 

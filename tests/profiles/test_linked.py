@@ -7,11 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from profiles import services
-from profiles.models import ClaimEvent, Researcher, VerificationLevel
+from profiles.models import ClaimEvent
 from profiles.selectors import researcher_works
 from profiles.services import ClaimError
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory
 from tests.profiles.test_views import parse, researcher_with_works, work_titles
+from works.models import Researcher, VerificationLevel
 
 
 def approve(user, researcher):

@@ -8,10 +8,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 
 from profiles import services
-from profiles.models import Claim, ClaimDispute, HiddenWork, Researcher, VerificationLevel
+from profiles.models import Claim, ClaimDispute
 from profiles.selectors import researcher_trust_advice, researcher_works
 from profiles.services import ClaimError
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
+from works.models import HiddenWork, Researcher, VerificationLevel
 
 
 def events(claim) -> list[str]:

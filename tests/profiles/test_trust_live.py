@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from profiles.models import Researcher, TrustAssessment, VerificationLevel
+from profiles.models import TrustAssessment
 from profiles.services import (
     researcher_stats_refresh,
     trust_batch_recompute,
@@ -22,6 +22,7 @@ from profiles.services import (
 from profiles.tasks import researcher_trust_refresh_task
 from profiles.trust import compute_trust
 from tests.factories import AuthorshipFactory, ResearcherFactory
+from works.models import Researcher, VerificationLevel
 
 GENERATED = 1_000
 # Followers at and around the points' steps and the cap, and works around the cap of 20 points.

@@ -9,11 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from graph.services import collaborations_refresh
-from profiles.models import Researcher
 from tests.conftest import SEED_SLUG
 from tests.factories import ResearcherFactory
 from works.ingest import ingest_works
-from works.models import Authorship, Work
+from works.models import Authorship, Researcher, Work
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,10 @@ from urllib.parse import parse_qs, urlparse
 
 from django.forms.models import model_to_dict
 
-from profiles.models import Claim, Researcher, User
+from profiles.models import Claim, User
 from social.models import Block, DigestSubscription, Follow, Invitation, SpamReport
 from tests.factories import ResearcherFactory, UserFactory
+from works.models import Researcher
 
 
 def claimed(user: User | None = None, *, open_to_collaborate: bool = True, **fields):

@@ -8,12 +8,11 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.utils import timezone
 
-from profiles.models import HiddenWork
 from profiles.selectors import researcher_works
 from social.feeds import FEED_MAX_ENTRIES, SUMMARY_MAX_CHARS
 from tests.conftest import FIXTURES
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
-from works.models import Work
+from works.models import HiddenWork, Work
 from works.sanitize import sanitize_html
 
 ATOM = "{http://www.w3.org/2005/Atom}"

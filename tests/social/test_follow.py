@@ -7,11 +7,11 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 
-from profiles.models import HiddenWork, Researcher
 from social.models import DigestSubscription, Follow
 from social.signals import PENDING_FOLLOW_KEY
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
 from tests.social.support import claimed, login_next
+from works.models import HiddenWork, Researcher
 
 pytestmark = pytest.mark.django_db
 

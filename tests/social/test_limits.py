@@ -15,11 +15,12 @@ from django.db import connection
 from django.test import Client
 
 from bzpeer.celery import app
-from profiles.models import Claim, Researcher, User
+from profiles.models import Claim, User
 from social import services
 from social.models import Follow, Invitation
 from tests.factories import ResearcherFactory, UserFactory
 from tests.social.support import claimed
+from works.models import Researcher
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,7 +15,6 @@ import pytest
 from django.utils import timezone
 
 from graph.models import Collaboration
-from profiles.models import Researcher
 from tests.conftest import FIXTURES
 from tests.factories import ResearcherFactory
 from tests.works.test_import_faults import (
@@ -36,7 +35,7 @@ from tests.works.test_import_faults import (
     openalex_run,
     stored_works,
 )
-from works.models import Authorship, ImportRun, Institution, Topic, Work
+from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work
 from works.services import (
     import_run_create,
     import_run_execute,

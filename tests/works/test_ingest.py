@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from graph.models import Collaboration
-from profiles.models import Researcher, TrustAssessment
+from profiles.models import TrustAssessment
 from tests.conftest import DEMO_DIRECTORY, SEED_SLUG
 from tests.factories import ResearcherFactory
 from works.ingest import ingest_works
-from works.models import Authorship, ImportRun, Institution, Topic, Work, WorkTopic
+from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work, WorkTopic
 from works.sources.records import (
     AuthorRecord,
     AuthorshipRecord,

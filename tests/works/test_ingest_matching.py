@@ -2,9 +2,8 @@
 
 import pytest
 
-from profiles.models import Researcher
 from works.ingest import ingest_works
-from works.models import Authorship, Work
+from works.models import Authorship, Researcher, Work
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
 pytestmark = pytest.mark.django_db
