@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.services import trust_facts
@@ -63,10 +63,8 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
     )
     records = researcher_record_ids(researcher=researcher)
     authored = Authorship.objects.filter(researcher__in=records, work=OuterRef("pk"))
-    hidden = HiddenWork.objects.filter(researcher__in=records, work=OuterRef("pk"))
     return (
-        Work.objects.filter(Exists(authored))
-        .exclude(Exists(hidden))
+        Work.objects.shown_on(records)
         .annotate(
             record_slug=Subquery(authored.order_by("position", "pk").values("researcher__slug")[:1])
         )

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from bzpeer.db import bulk_insert, bulk_update
@@ -57,14 +57,7 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
     ids = list(set(researcher_ids))
     if not ids:
         return 0
-    # Works the owner hid from the profile count for nothing, here as on the profile.
-    shown = Authorship.objects.filter(researcher_id__in=ids).exclude(
-        Exists(
-            HiddenWork.objects.filter(
-                researcher_id=OuterRef("researcher_id"), work_id=OuterRef("work_id")
-            )
-        )
-    )
+    shown = Authorship.objects.filter(researcher_id__in=ids).shown()
     works = dict(
         shown.values_list("researcher_id").annotate(n=Count("work_id", distinct=True)).order_by()
     )

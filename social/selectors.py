@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from profiles.models import Claim, User
 from social.models import Block, Follow, Invitation
-from works.models import Authorship, HiddenWork, Researcher, Work
+from works.models import Authorship, Researcher, Work
 
 
 def is_following(*, user: User, researcher: Researcher) -> bool:
@@ -50,13 +50,7 @@ def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
     imported after it (the digest). Works the researcher hid as misattributed are left out."""
     shown = Authorship.objects.filter(
         researcher__in=_followed_records(user), work=OuterRef("pk")
-    ).exclude(
-        Exists(
-            HiddenWork.objects.filter(
-                researcher_id=OuterRef("researcher_id"), work_id=OuterRef("work_id")
-            )
-        )
-    )
+    ).shown()
     works = Work.objects.filter(Exists(shown))
     if since is not None:
         works = works.filter(created_at__gt=since)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 
@@ -138,6 +138,28 @@ class Researcher(models.Model):
         return f"https://openalex.org/{self.openalex_id}" if self.openalex_id else ""
 
 
+def _hidden(**lookups) -> Exists:
+    return Exists(HiddenWork.objects.filter(**lookups))
+
+
+class WorkQuerySet(models.QuerySet):
+    def shown_on(self, researchers) -> "WorkQuerySet":
+        """Works on the profile of these records (one person's records, or a single one):
+        authored by one of them and hidden as "not mine" by none of them. The one rule for
+        which works a profile shows; its counts, feed, Atom, digest and graph use it too."""
+        authored = Authorship.objects.filter(researcher__in=researchers, work=OuterRef("pk"))
+        return self.filter(Exists(authored)).exclude(
+            _hidden(researcher__in=researchers, work=OuterRef("pk"))
+        )
+
+
+class AuthorshipQuerySet(models.QuerySet):
+    def shown(self) -> "AuthorshipQuerySet":
+        """Bylines whose work the record's owner has not hidden (WorkQuerySet.shown_on's rule,
+        one byline at a time)."""
+        return self.exclude(_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id")))
+
+
 class Work(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
@@ -160,6 +182,8 @@ class Work(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     topics = models.ManyToManyField(Topic, through="WorkTopic", related_name="works")
+
+    objects = WorkQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publication_year", "title_key"]
@@ -211,6 +235,8 @@ class Authorship(models.Model):
     raw_author_name = models.CharField(max_length=500, blank=True)
     raw_affiliation = models.TextField(blank=True)
     institutions = models.ManyToManyField(Institution, blank=True, related_name="authorships")
+
+    objects = AuthorshipQuerySet.as_manager()
 
     class Meta:
         ordering = ["work", "position"]
@@ -268,6 +294,12 @@ class WorkTopic(models.Model):
         return f"{self.topic} on {self.work}"
 
 
+class ImportRunQuerySet(models.QuerySet):
+    def active(self) -> "ImportRunQuerySet":
+        """Runs not finished: queued, running or paused (the importrun_active index)."""
+        return self.filter(state__in=ImportRun.ACTIVE_STATES)
+
+
 class ImportRun(models.Model):
     class Source(models.TextChoices):
         DEMO = "demo", "Demo data"
@@ -317,6 +349,10 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING, State.PAUSED)
+
+    objects = ImportRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -332,7 +368,7 @@ class ImportRun(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.state in {self.State.QUEUED, self.State.RUNNING, self.State.PAUSED}
+        return self.state in self.ACTIVE_STATES
 
     @property
     def works_seen(self) -> int:

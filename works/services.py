@@ -121,11 +121,7 @@ def import_run_for_researcher(*, researcher: Researcher, source: str) -> ImportR
     request = import_request_for(researcher=researcher, source=source)
     if request is None:
         return None
-    active = ImportRun.objects.filter(
-        researcher=researcher,
-        source=source,
-        state__in=[ImportRun.State.QUEUED, ImportRun.State.RUNNING, ImportRun.State.PAUSED],
-    )
+    active = ImportRun.objects.active().filter(researcher=researcher, source=source)
     if active.exists():
         return None
     return import_run_create(source=source, request=request, researcher=researcher)

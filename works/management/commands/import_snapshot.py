@@ -19,11 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, path, **options):
         path = str(Path(path).resolve())
         run = (
-            ImportRun.objects.filter(
-                source=ImportRun.Source.SNAPSHOT,
-                request__path=path,
-                state__in=[ImportRun.State.QUEUED, ImportRun.State.RUNNING, ImportRun.State.PAUSED],
-            )
+            ImportRun.objects.active()
+            .filter(source=ImportRun.Source.SNAPSHOT, request__path=path)
             .order_by("-created_at")
             .first()
         )
