@@ -21,8 +21,8 @@ from celery import Celery
 from django.db import connection
 from werkzeug import Response
 
+from works.imports import import_run_create
 from works.models import ImportRun, Work
-from works.services import import_run_create
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

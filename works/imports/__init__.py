@@ -1,0 +1,32 @@
+"""Imports: runs that bring a source's records in, page by page, and the pipeline each page
+goes through (ingest, then records_changed: collaborations, then counts and trust).
+
+- queue: creating runs and putting them in the queue (a researcher's refresh, the sweep);
+- lease: which worker holds a run, and the checkpoint that commits each page;
+- importers: how a run reads each source (OpenAlex, arXiv, a snapshot on disk);
+- execute: one slice of work on a run, and how it ended;
+- pipeline: ingest, then the records_changed announcement;
+- demo: the demo data, through the same pipeline.
+"""
+
+from works.imports.demo import demo_data_load
+from works.imports.execute import import_run_execute
+from works.imports.pipeline import records_import
+from works.imports.queue import (
+    import_request_for,
+    import_run_create,
+    import_run_for_researcher,
+    import_runs_sweep,
+    researchers_refresh_stale,
+)
+
+__all__ = [
+    "demo_data_load",
+    "import_request_for",
+    "import_run_create",
+    "import_run_execute",
+    "import_run_for_researcher",
+    "import_runs_sweep",
+    "records_import",
+    "researchers_refresh_stale",
+]
