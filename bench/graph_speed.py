@@ -484,7 +484,7 @@ def ingest_hyper(record) -> dict:
 
     from bench.import_speed import Phases
     from graph.models import Collaboration
-    from works.imports import records_import
+    from works.services import records_import
 
     before = Collaboration.objects.count()
     with Phases() as phases, CaptureQueriesContext(connection) as queries:
@@ -625,7 +625,7 @@ def bench_graph_slice(bench, *, print_table) -> None:
     pairs = HYPER_AUTHORS * (HYPER_AUTHORS - 1) // 2
     print_table(
         f"Import of one work with {HYPER_AUTHORS:,} authors ({pairs:,} pairs): "
-        f"works.imports.records_import, records built in memory, "
+        f"works.services.records_import, records built in memory, "
         f"GRAPH_MAX_AUTHORS_FOR_EDGES={settings.GRAPH_MAX_AUTHORS_FOR_EDGES}",
         ["", "seconds", "queries", "Collaboration rows created", "hyperauthored_works",
          "edges_skipped", "authorships"],

@@ -507,7 +507,7 @@ class Phases:
 
 def import_once(base_url: str) -> float:
     from works.models import ImportRun
-    from works.imports import import_run_create, import_run_execute
+    from works.services import import_run_create, import_run_execute
     from works.sources.openalex import OpenAlexClient
 
     start = time.perf_counter()
@@ -541,7 +541,7 @@ def import_profile(base_url: str, top: int = 25) -> str:
 def bench_import_throughput(bench, *, print_table) -> None:
     from django.conf import settings
 
-    from works.imports import demo_data_load
+    from works.services import demo_data_load
     from works.sources.openalex import WORK_FIELDS
 
     works = build_works()

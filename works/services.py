@@ -1,13 +1,13 @@
-"""Writes to works, for the layers above: the import services (works.imports), re-exported."""
+"""Writes to works that the layers above call: the import services of works.imports."""
 
-from works.imports import (
-    demo_data_load,
+from works.imports.demo import demo_data_load
+from works.imports.execute import import_run_execute
+from works.imports.pipeline import records_import
+from works.imports.queue import (
     import_request_for,
     import_run_create,
-    import_run_execute,
     import_run_for_researcher,
     import_runs_sweep,
-    records_import,
     researchers_refresh_stale,
 )
 

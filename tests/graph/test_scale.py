@@ -21,8 +21,8 @@ from graph.selectors import (
 from graph.services import collaborations_refresh
 from profiles.services import researcher_stats_refresh
 from tests.factories import InstitutionFactory, TopicFactory
-from works.imports import records_import
 from works.models import Authorship, Researcher, Work, WorkTopic
+from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 from works.text import fold
 

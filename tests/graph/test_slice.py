@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from graph.selectors import graph_slice, slice_cache_key
-from works.imports import records_import
+from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
 

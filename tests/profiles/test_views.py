@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from graph.services import collaborations_refresh
 from tests.conftest import SEED_SLUG
 from tests.factories import ResearcherFactory
-from works.imports import records_import
 from works.models import Authorship, Researcher, Work
+from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
 pytestmark = pytest.mark.django_db

@@ -24,8 +24,8 @@ from tests.works.test_import_services import (
     Crash,
     lay_out_snapshot,
 )
-from works.imports import import_run_create, import_run_execute
 from works.models import ImportRun, Work
+from works.services import import_run_create, import_run_execute
 from works.sources.openalex import WORK_FIELDS, short_id
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Import runs against a local server replaying recorded OpenAlex and arXiv answers, one fault
 per test (the importers issue, item 6).
 
-Every run goes through works.imports.import_run_execute with our real `requests` code. Each test
+Every run goes through services.import_run_execute with our real `requests` code. Each test
 ends with no rows from the bad page, the cursor where the last committed page left it, the
 retries within their bound (counted on the server's side) and the run's state and message
 saying what happened. Clients get a fast retry policy and a sleep that only records.
@@ -18,8 +18,8 @@ from werkzeug import Request, Response
 
 from tests.conftest import FIXTURES
 from tests.works.test_arxiv import XXE, keeping_entries
-from works.imports import import_run_create, import_run_execute
 from works.models import Authorship, ImportRun, Work
+from works.services import import_run_create, import_run_execute
 from works.sources.arxiv import ArxivClient
 from works.sources.http import RetryPolicy
 from works.sources.openalex import OpenAlexClient, short_id

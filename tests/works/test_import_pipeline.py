@@ -20,8 +20,8 @@ from tests.works.test_import_faults import (
     openalex_run,
 )
 from tests.works.test_import_services import Crash, a_minute_ago
-from works.imports import import_run_execute
 from works.models import Authorship, ImportRun, Researcher
+from works.services import import_run_execute
 from works.signals import records_changed
 from works.sources.openalex import OpenAlexClient
 

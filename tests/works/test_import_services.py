@@ -35,14 +35,14 @@ from tests.works.test_import_faults import (
     openalex_run,
     stored_works,
 )
-from works.imports import (
+from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work
+from works.services import (
     import_run_create,
     import_run_execute,
     import_run_for_researcher,
     import_runs_sweep,
     researchers_refresh_stale,
 )
-from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work
 from works.sources import snapshot
 from works.sources.arxiv import ArxivClient
 from works.sources.openalex import OpenAlexClient, short_id

@@ -1,4 +1,4 @@
-"""works.ingest through the import pipeline (works.imports.records_import) and `manage.py
+"""works.ingest through the import pipeline (works.services.records_import) and `manage.py
 load_demo`: idempotent upserts, dedup, sanitising, the graph."""
 
 import io
@@ -13,8 +13,8 @@ from graph.models import Collaboration
 from profiles.models import TrustAssessment
 from tests.conftest import DEMO_DIRECTORY, SEED_SLUG
 from tests.factories import ResearcherFactory
-from works.imports import records_import
 from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work, WorkTopic
+from works.services import records_import
 from works.sources.records import (
     AuthorRecord,
     AuthorshipRecord,

@@ -14,10 +14,10 @@ from works.ingest.matching import (
     researcher_for_name,
     search_name,
     stored_work_for,
-    title_key_of,
     work_keys,
     works_paired,
 )
+from works.sanitize import title_key_of
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
 

@@ -7,26 +7,6 @@ goes through (ingest, then records_changed: collaborations, then counts and trus
 - execute: one slice of work on a run, and how it ended;
 - pipeline: ingest, then the records_changed announcement;
 - demo: the demo data, through the same pipeline.
+
+works.services re-exports the services the other layers call.
 """
-
-from works.imports.demo import demo_data_load
-from works.imports.execute import import_run_execute
-from works.imports.pipeline import records_import
-from works.imports.queue import (
-    import_request_for,
-    import_run_create,
-    import_run_for_researcher,
-    import_runs_sweep,
-    researchers_refresh_stale,
-)
-
-__all__ = [
-    "demo_data_load",
-    "import_request_for",
-    "import_run_create",
-    "import_run_execute",
-    "import_run_for_researcher",
-    "import_runs_sweep",
-    "records_import",
-    "researchers_refresh_stale",
-]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from works.ingest.matching import ID_FIELDS, byline_coauthors, title_key_of, works_paired
+from works.ingest.matching import ID_FIELDS, byline_coauthors, works_paired
 from works.ingest.researchers import upsert_researchers
 from works.ingest.result import IngestResult
 from works.ingest.writes import (
@@ -18,6 +18,7 @@ from works.ingest.writes import (
     works_write,
 )
 from works.models import Authorship, Work
+from works.sanitize import title_key_of
 from works.sources.records import AuthorRecord, WorkRecord
 
 

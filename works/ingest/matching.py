@@ -10,9 +10,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
-from works.sanitize import sanitize_html, to_plain_text
+from works.sanitize import title_key_of
 from works.sources.records import AuthorRecord, WorkRecord
-from works.text import fold, title_key
+from works.text import fold
 
 # --- Researchers ------------------------------------------------------------------------------
 
@@ -133,11 +133,6 @@ def coauthors_compared(
 # --- Works ------------------------------------------------------------------------------------
 
 ID_FIELDS = ("openalex_id", "doi", "arxiv_id")
-
-
-def title_key_of(raw_title: str) -> str:
-    """The normalised title by which two sources' copies of one paper meet."""
-    return title_key(to_plain_text(sanitize_html(raw_title)))[:500]
 
 
 def work_keys(record: WorkRecord) -> set[tuple[str, str]]:

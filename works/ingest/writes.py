@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bzpeer.db import bulk_insert, bulk_update, insert_values
-from works.ingest.matching import ID_FIELDS, author_identity, title_key_of
+from works.ingest.matching import ID_FIELDS, author_identity
 from works.ingest.result import IngestResult
 from works.models import Authorship, Institution, Topic, Work, WorkTopic
-from works.sanitize import sanitize_html
+from works.sanitize import sanitize_html, title_key_of
 from works.sources.records import InstitutionRecord, TopicRecord, WorkRecord
 from works.text import make_slug
 

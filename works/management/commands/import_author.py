@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from works import imports
+from works import services
 from works.models import ImportRun
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 raise CommandError("--arxiv needs a name")
             source, request = ImportRun.Source.ARXIV, {"arxiv": arxiv.strip()}
         with transaction.atomic():
-            run = imports.import_run_create(source=source, request=request, enqueue=not sync)
+            run = services.import_run_create(source=source, request=request, enqueue=not sync)
         if not sync:
             self.stdout.write(f"Queued import #{run.pk} ({run.target}).")
             return
@@ -48,7 +48,7 @@ class Command(BaseCommand):
     def _run_here(self, run_id: int) -> ImportRun:
         """Work on the run until it is done, failed or paused, waiting out retry backoffs."""
         while True:
-            imports.import_run_execute(run_id=run_id, slice_seconds=10**9, progress=self._show)
+            services.import_run_execute(run_id=run_id, slice_seconds=10**9, progress=self._show)
             run = ImportRun.objects.get(pk=run_id)
             if run.state != ImportRun.State.QUEUED:
                 self.stderr.write("")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from works import imports
+from works import services
 from works.models import ImportRun
 
 
@@ -25,13 +25,13 @@ class Command(BaseCommand):
             .first()
         )
         if run is None:
-            run = imports.import_run_create(
+            run = services.import_run_create(
                 source=ImportRun.Source.SNAPSHOT, request={"path": path}, enqueue=False
             )
         else:
             self.stdout.write(f"Resuming import #{run.pk} at {run.cursor or 'the start'}.")
             ImportRun.objects.filter(pk=run.pk).update(lease_expires_at=None, resume_at=None)
-        imports.import_run_execute(
+        services.import_run_execute(
             run_id=run.pk,
             slice_seconds=10**9,
             progress=lambda run: self.stderr.write(

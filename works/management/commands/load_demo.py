@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from works.imports import demo_data_load
+from works.services import demo_data_load
 
 
 class Command(BaseCommand):
