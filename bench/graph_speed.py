@@ -28,9 +28,10 @@ recent papers, topics with share, institutions. The two are interleaved (SLICE_R
 BASELINE_RUNS slices per baseline run) and their lists compared. cache.clear() empties the
 bench's Redis database.
 
-The hyper-authored import: ingest_works with one record of HYPER_AUTHORS authors built in
-memory, once with new people and once with HYPER_AUTHORS of the generated collaborators (who
-already have many collaborations, so the graph refresh has real rows to read).
+The hyper-authored import: records_import (ingest, then the graph and counts) with one record of
+HYPER_AUTHORS authors built in memory, once with new people and once with HYPER_AUTHORS of the
+generated collaborators (who already have many collaborations, so the graph refresh has real
+rows to read).
 
 The bench database is emptied and the demo data reloaded at the end, as bench/import_speed.py
 does.
@@ -483,12 +484,12 @@ def ingest_hyper(record) -> dict:
 
     from bench.import_speed import Phases
     from graph.models import Collaboration
-    from works.ingest import ingest_works
+    from works.services import records_import
 
     before = Collaboration.objects.count()
     with Phases() as phases, CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
-        result = ingest_works([record])
+        result = records_import(records=[record])
         seconds = time.perf_counter() - start
     steps: Counter = Counter()
     for label, step_seconds in phases.seconds.items():
@@ -624,7 +625,7 @@ def bench_graph_slice(bench, *, print_table) -> None:
     pairs = HYPER_AUTHORS * (HYPER_AUTHORS - 1) // 2
     print_table(
         f"Import of one work with {HYPER_AUTHORS:,} authors ({pairs:,} pairs): "
-        f"works.ingest.ingest_works, records built in memory, "
+        f"works.services.records_import, records built in memory, "
         f"GRAPH_MAX_AUTHORS_FOR_EDGES={settings.GRAPH_MAX_AUTHORS_FOR_EDGES}",
         ["", "seconds", "queries", "Collaboration rows created", "hyperauthored_works",
          "edges_skipped", "authorships"],

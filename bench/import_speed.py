@@ -1,4 +1,4 @@
-"""Import throughput: a real OpenAlex import through works.services against recorded pages
+"""Import throughput: a real OpenAlex import through works.imports against recorded pages
 served locally, next to a Postgres COPY of the same rows (the floor), measured in the same run.
 
 The 50 recorded works (works/demo/openalex/works_author_A5023888391_page1.json) are copied
@@ -61,7 +61,7 @@ GOAL_RATIO = 0.25
 SOURCE_MODELS = [
     ("works", "Institution"),
     ("works", "Topic"),
-    ("profiles", "Researcher"),
+    ("works", "Researcher"),
     ("works", "Work"),
     ("works", "Authorship"),
     ("works", "Authorship_institutions"),
@@ -379,25 +379,29 @@ class Phases:
     def _targets():
         from django.db.models.query import QuerySet
 
-        from works import ingest, services
+        from profiles import receivers
+        from works.imports import lease, pipeline
+        from works.ingest import batch, researchers, writes
         from works.sources import openalex
 
         checkpoint = "checkpoint (lock run, save run, commit page)"
         return [
             (openalex.OpenAlexClient, "_json", "HTTP GET + JSON decode"),
             (openalex, "parse_work", "openalex.parse_work"),
-            (ingest, "_resolve", "ingest._resolve"),
-            (ingest, "upsert_researchers", "ingest.upsert_researchers"),
-            (ingest, "upsert_institutions", "ingest.upsert_institutions"),
-            (ingest, "upsert_topics", "ingest.upsert_topics"),
-            (ingest, "_work_values", "ingest._work_values (sanitise)"),
-            (ingest, "ingest_works", "ingest.ingest_works (own code: Work rows)"),
-            (ingest, "_sync_authorships", "ingest._sync_authorships"),
-            (ingest, "_sync_topics", "ingest._sync_topics"),
-            (ingest, "collaborations_refresh", "graph.services.collaborations_refresh"),
-            (ingest, "researcher_stats_refresh", "profiles.services.researcher_stats_refresh"),
-            (services._Checkpoint, "__enter__", checkpoint),
-            (services._Checkpoint, "__exit__", checkpoint),
+            (batch, "_paired", "ingest: pair records with stored works"),
+            (batch, "upsert_researchers", "ingest.upsert_researchers"),
+            (batch, "upsert_institutions", "ingest.upsert_institutions"),
+            (researchers, "upsert_institutions", "ingest.upsert_institutions"),
+            (batch, "upsert_topics", "ingest.upsert_topics"),
+            (writes, "_work_values", "ingest: work values (sanitise)"),
+            (pipeline, "ingest_works", "ingest.ingest_works (own code)"),
+            (batch, "works_write", "ingest.works_write (Work rows)"),
+            (batch, "bylines_sync", "ingest.bylines_sync"),
+            (batch, "work_topics_sync", "ingest.work_topics_sync"),
+            (receivers, "collaborations_refresh", "graph.services.collaborations_refresh"),
+            (receivers, "researcher_stats_refresh", "profiles.services.researcher_stats_refresh"),
+            (lease.Checkpoint, "__enter__", checkpoint),
+            (lease.Checkpoint, "__exit__", checkpoint),
             (QuerySet, "bulk_create", None),
             (QuerySet, "bulk_update", None),
             (QuerySet, "_fetch_all", None),

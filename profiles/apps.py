@@ -7,3 +7,9 @@ class ProfilesConfig(AppConfig):
 
     def ready(self):
         from bzpeer import checks  # noqa: F401 - registers the system checks
+        from profiles import receivers
+        from works.signals import records_changed
+
+        records_changed.connect(
+            receivers.records_changed_refresh, dispatch_uid="profiles.records_changed_refresh"
+        )

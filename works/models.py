@@ -4,7 +4,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 
-from works.sanitize import as_safe_html, to_plain_text
+from works.sanitize import as_safe_html, sanitize_html, title_key_of, to_plain_text
 
 
 class Institution(models.Model):
@@ -201,6 +201,19 @@ class Work(models.Model):
 
     def __str__(self):
         return self.plain_title
+
+    def save(self, *args, **kwargs):
+        # Templates mark the title and abstract safe (title_html, abstract_html), so whatever
+        # saves one work (the admin, a shell, a service) stores them sanitised, and the title's
+        # key follows the title. Sanitising is idempotent. Imports write in bulk, which skips
+        # save(); works.ingest sanitises there.
+        self.title = sanitize_html(self.title) or "Untitled work"
+        self.abstract = sanitize_html(self.abstract)
+        self.title_key = title_key_of(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("works:detail", kwargs={"slug": self.slug})

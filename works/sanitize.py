@@ -11,7 +11,7 @@ import re
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-from works.text import scrub_text
+from works.text import scrub_text, title_key
 
 ALLOWED_TAGS = frozenset({"i", "b", "em", "strong", "sub", "sup", "br", "p"})
 # Elements whose content is dropped too, not just the tags.
@@ -49,3 +49,9 @@ def as_safe_html(sanitized: str) -> SafeString:
 def to_plain_text(sanitized: str) -> str:
     """Plain text of stored HTML, for <title>, meta tags and search."""
     return html.unescape(nh3.clean(sanitized or "", tags=set())).strip()
+
+
+def title_key_of(raw_title: str) -> str:
+    """Work.title_key: the normalised plain text of the sanitised title (works.text.title_key),
+    by which two sources' copies of one paper meet."""
+    return title_key(to_plain_text(sanitize_html(raw_title)))[:500]

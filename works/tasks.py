@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from works import services
+from works.imports import execute, queue
 from works.models import ImportRun
 
 
@@ -14,7 +14,7 @@ from works.models import ImportRun
     time_limit=settings.IMPORT_SLICE_SECONDS + 120,
 )
 def import_run_task(run_id: int) -> None:
-    run = services.import_run_execute(run_id=run_id)
+    run = execute.import_run_execute(run_id=run_id)
     # More pages to go, or a retry after backoff: hand on to a fresh task.
     if run is not None and run.state == ImportRun.State.QUEUED:
         import_run_task.apply_async((run_id,), eta=run.resume_at)
@@ -22,9 +22,9 @@ def import_run_task(run_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
 def import_runs_sweep() -> None:
-    services.import_runs_sweep()
+    queue.import_runs_sweep()
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=180)
 def researchers_refresh_stale() -> None:
-    services.researchers_refresh_stale()
+    queue.researchers_refresh_stale()

@@ -4,10 +4,10 @@ import json
 import re
 import unicodedata
 
-from django.utils.text import slugify
-
 _SPACE = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+_NOT_SLUG = re.compile(r"[^\w\s-]")
+_SLUG_GAPS = re.compile(r"[-\s]+")
 
 
 def scrub_text(text: str) -> str:
@@ -59,6 +59,18 @@ def fold(text: str) -> str:
 def title_key(title: str) -> str:
     """Title reduced to words only, for matching the same paper across sources."""
     return _SPACE.sub(" ", _NOT_WORD.sub(" ", fold(title))).strip()
+
+
+def slugify(text: str, *, allow_unicode: bool = False) -> str:
+    """Django's slugify, rule for rule, without Django: the sources (works.sources) make slugs
+    too and import no Django. "Ünïcode name!" → "unicode-name"; with allow_unicode the letters
+    stay ("ünïcode-name")."""
+    if allow_unicode:
+        text = unicodedata.normalize("NFKC", text)
+    else:
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = _NOT_SLUG.sub("", text.lower())
+    return _SLUG_GAPS.sub("-", text).strip("-_")
 
 
 def make_slug(text: str, *, suffix: str = "", max_length: int = 80) -> str:

@@ -1,15 +1,18 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from works import selectors
-from works.models import ImportRun, Institution, Topic, Work
+from works.models import ImportRun
 
 IMPORT_RUNS_PER_PAGE = 50
 ERRORS_SHOWN = 10
@@ -28,21 +31,26 @@ COUNT_LABELS = {
 }
 
 
+Found = TypeVar("Found")
+
+
+def _or_404(selector: Callable[..., Found], message: str, **lookup) -> Found:
+    """What the selector finds, or a 404 page saying what was not found."""
+    try:
+        return selector(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404(message) from None
+
+
 @require_GET
 def work_detail(request, slug):
-    try:
-        work = selectors.work_get(slug=slug)
-    except Work.DoesNotExist:
-        raise Http404("No work has this address.") from None
+    work = _or_404(selectors.work_get, "No work has this address.", slug=slug)
     return render(request, "works/work_detail.html", {"work": work})
 
 
 @require_GET
 def topic_detail(request, pk):
-    try:
-        topic, works, people = selectors.topic_page(pk=pk)
-    except Topic.DoesNotExist:
-        raise Http404("No topic has this number.") from None
+    topic, works, people = _or_404(selectors.topic_page, "No topic has this number.", pk=pk)
     return render(
         request, "works/topic_detail.html", {"topic": topic, "works": works, "people": people}
     )
@@ -50,10 +58,9 @@ def topic_detail(request, pk):
 
 @require_GET
 def institution_detail(request, openalex_id):
-    try:
-        institution, people, works = selectors.institution_page(openalex_id=openalex_id)
-    except Institution.DoesNotExist:
-        raise Http404("No institution has this id.") from None
+    institution, people, works = _or_404(
+        selectors.institution_page, "No institution has this id.", openalex_id=openalex_id
+    )
     context = {"institution": institution, "people": people, "works": works}
     return render(request, "works/institution_detail.html", context)
 
@@ -126,10 +133,7 @@ def import_run_list(request):
 @staff_member_required
 @require_GET
 def import_run_detail(request, pk):
-    try:
-        run = selectors.import_run_get(pk=pk)
-    except ImportRun.DoesNotExist:
-        raise Http404("No import has this number.") from None
+    run = _or_404(selectors.import_run_get, "No import has this number.", pk=pk)
     context = {
         "run": run,
         "progress": RunProgress.of(run),

@@ -21,8 +21,8 @@ from graph.selectors import (
 from graph.services import collaborations_refresh
 from profiles.services import researcher_stats_refresh
 from tests.factories import InstitutionFactory, TopicFactory
-from works.ingest import ingest_works
 from works.models import Authorship, Researcher, Work, WorkTopic
+from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 from works.text import fold
 
@@ -61,7 +61,7 @@ def pairs_of(work: Work):
 
 def queries_to_ingest(record: WorkRecord) -> int:
     with CaptureQueriesContext(connection) as queries:
-        ingest_works([record])
+        records_import(records=[record])
     return len(queries)
 
 
@@ -71,7 +71,7 @@ def test_a_work_with_3000_authors_makes_no_pairs_and_stores_every_author(
     settings.GRAPH_MAX_AUTHORS_FOR_EDGES = 50  # the default
 
     with django_assert_max_num_queries(HYPER_AUTHORED_MAX_QUERIES):
-        result = ingest_works([hyper_authored(3000, number=1)])
+        result = records_import(records=[hyper_authored(3000, number=1)])
 
     work = Work.objects.get(openalex_id="W7700000001")
     assert not pairs_of(work).exists()
@@ -87,8 +87,8 @@ def test_a_work_with_3000_authors_makes_no_pairs_and_stores_every_author(
 
 def test_a_hyper_authored_work_adds_nothing_to_its_authors_existing_pairs():
     hyper = hyper_authored(60, number=2)
-    ingest_works(
-        [
+    records_import(
+        records=[
             WorkRecord(
                 title="A small paper by two of the same people",
                 openalex_id="W7799999999",
@@ -101,7 +101,7 @@ def test_a_hyper_authored_work_adds_nothing_to_its_authors_existing_pairs():
         researcher_a__openalex_id=hyper.authorships[0].author.openalex_id
     )
 
-    result = ingest_works([hyper])
+    result = records_import(records=[hyper])
 
     assert (result.hyperauthored_works, result.edges_skipped) == (1, 60 * 59 // 2)
     work = Work.objects.get(openalex_id=hyper.openalex_id)

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from graph.selectors import graph_slice, slice_cache_key
-from works.ingest import ingest_works
+from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
 
@@ -62,8 +62,8 @@ def test_slice_is_cached_and_an_import_touching_the_researcher_forgets_it(
         graph_slice(researcher=seed_researcher)
 
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        ingest_works(
-            [
+        records_import(
+            records=[
                 WorkRecord(
                     title="A new paper with a new co-author",
                     arxiv_id="2601.00001",

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from graph.services import collaborations_refresh
 from tests.conftest import SEED_SLUG
 from tests.factories import ResearcherFactory
-from works.ingest import ingest_works
 from works.models import Authorship, Researcher, Work
+from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
 pytestmark = pytest.mark.django_db
@@ -151,8 +151,8 @@ def researcher_with_works(count: int, *, co_authors: int = 3) -> Researcher:
 
 
 def ingest_one(title: str, *names: str, abstract: str = "", arxiv_id: str = "2401.00001"):
-    ingest_works(
-        [
+    records_import(
+        records=[
             WorkRecord(
                 title=title,
                 abstract=abstract,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from bzpeer.celery import app as celery_app
 from graph.models import Collaboration
 from tests.conftest import FIXTURES
 from tests.factories import ResearcherFactory
@@ -137,6 +138,25 @@ def test_creating_a_run_queues_its_task_once_the_transaction_commits(
     assert len(callbacks) == 1
     assert run.state == ImportRun.State.QUEUED
     assert run.lease_expires_at > timezone.now()
+
+
+def test_without_a_broker_a_run_is_worked_on_once_the_transaction_commits(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    # Development without Redis runs tasks eagerly; works.imports enqueues the task by its name.
+    root = lay_out_snapshot(tmp_path, [PARTITION_LINES])
+    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = import_run_create(
+                source=ImportRun.Source.SNAPSHOT, request={"path": str(root.resolve())}
+            )
+    finally:
+        celery_app.conf.task_always_eager = eager
+
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.DONE
+    assert stored_works() == PARTITION_WORKS
 
 
 def test_a_running_run_with_a_live_lease_is_left_to_its_worker(make_client, httpserver):

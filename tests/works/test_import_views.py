@@ -287,7 +287,7 @@ def test_paused_run_says_when_it_resumes_and_lists_errors_newest_first(staff_cli
 
 def run_action(client, action: str, researchers):
     response = client.post(
-        "/admin/profiles/researcher/",
+        "/admin/works/researcher/",
         {"action": action, "_selected_action": [researcher.pk for researcher in researchers]},
         follow=True,
     )

@@ -1,4 +1,5 @@
-"""works.ingest and `manage.py load_demo`: idempotent upserts, dedup, sanitising, the graph."""
+"""works.ingest through the import pipeline (works.services.records_import) and `manage.py
+load_demo`: idempotent upserts, dedup, sanitising, the graph."""
 
 import io
 import json
@@ -12,8 +13,8 @@ from graph.models import Collaboration
 from profiles.models import TrustAssessment
 from tests.conftest import DEMO_DIRECTORY, SEED_SLUG
 from tests.factories import ResearcherFactory
-from works.ingest import ingest_works
 from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work, WorkTopic
+from works.services import records_import
 from works.sources.records import (
     AuthorRecord,
     AuthorshipRecord,
@@ -190,13 +191,13 @@ def test_load_demo_twice_changes_nothing(demo):
     assert second.counts["works_unchanged"] == first.counts["works_created"]
 
 
-# --- ingest_works -----------------------------------------------------------------------------
+# --- records_import: ingest, then the graph and counts ----------------------------------------
 
 
 def test_a_record_seen_twice_in_one_batch_is_stored_once():
     record = work("2101.00001", "Ada Lovelace", "Charles Babbage")
 
-    result = ingest_works([record, record])
+    result = records_import(records=[record, record])
 
     assert Work.objects.filter(arxiv_id="2101.00001").count() == 1
     assert (result.works_created, result.duplicates_skipped) == (1, 1)
@@ -204,10 +205,10 @@ def test_a_record_seen_twice_in_one_batch_is_stored_once():
 
 
 def test_the_same_paper_from_two_sources_is_one_work():
-    ingest_works([work("2205.01833", "Ada Lovelace", title="OpenAlex: an index")])
+    records_import(records=[work("2205.01833", "Ada Lovelace", title="OpenAlex: an index")])
 
-    result = ingest_works(
-        [
+    result = records_import(
+        records=[
             work(
                 "2205.01833",
                 "Ada Lovelace",
@@ -237,7 +238,7 @@ def test_the_arxiv_version_keeps_a_shared_arxiv_id(journal_first):
         "1304.7300", "Ada Lovelace", title="Coverage of altmetrics", openalex_id="W4301494992"
     )
 
-    ingest_works([journal, preprint] if journal_first else [preprint, journal])
+    records_import(records=[journal, preprint] if journal_first else [preprint, journal])
 
     assert Work.objects.count() == 2
     assert Work.objects.get(arxiv_id="1304.7300").openalex_id == "W4301494992"
@@ -247,10 +248,10 @@ def test_the_arxiv_version_keeps_a_shared_arxiv_id(journal_first):
 
 def test_reingesting_unchanged_records_writes_nothing():
     records = [work("2101.00001", "Ada Lovelace", "Charles Babbage")]
-    ingest_works(records)
+    records_import(records=records)
     before = snapshot()
 
-    result = ingest_works(records)
+    result = records_import(records=records)
 
     assert snapshot() == before
     assert (result.works_unchanged, result.works_updated, result.authorships_written) == (1, 0, 0)
@@ -259,7 +260,7 @@ def test_reingesting_unchanged_records_writes_nothing():
 def test_work_over_the_author_cap_makes_no_collaboration_rows(settings):
     settings.GRAPH_MAX_AUTHORS_FOR_EDGES = 3
 
-    result = ingest_works([work("2101.00001", "A One", "B Two", "C Three", "D Four")])
+    result = records_import(records=[work("2101.00001", "A One", "B Two", "C Three", "D Four")])
 
     assert Collaboration.objects.count() == 0
     assert (result.hyperauthored_works, result.edges_skipped) == (1, 6)
@@ -269,7 +270,7 @@ def test_work_over_the_author_cap_makes_no_collaboration_rows(settings):
 def test_work_at_the_author_cap_makes_every_pair(settings):
     settings.GRAPH_MAX_AUTHORS_FOR_EDGES = 3
 
-    result = ingest_works([work("2101.00001", "A One", "B Two", "C Three")])
+    result = records_import(records=[work("2101.00001", "A One", "B Two", "C Three")])
 
     assert pairs() == {
         frozenset({"A One", "B Two"}): 1,
@@ -280,8 +281,8 @@ def test_work_at_the_author_cap_makes_every_pair(settings):
 
 
 def test_changing_a_byline_updates_the_collaborations():
-    ingest_works(
-        [
+    records_import(
+        records=[
             work("2101.00001", "Ada Lovelace", "Charles Babbage", "Mary Somerville"),
             work("2101.00002", "Ada Lovelace", "Charles Babbage", year=2020),
         ]
@@ -293,7 +294,7 @@ def test_changing_a_byline_updates_the_collaborations():
     }
 
     # The source corrects the first byline: Somerville was never on it, Herschel was.
-    ingest_works([work("2101.00001", "Ada Lovelace", "Caroline Herschel")])
+    records_import(records=[work("2101.00001", "Ada Lovelace", "Caroline Herschel")])
 
     assert pairs() == {
         frozenset({"Ada Lovelace", "Charles Babbage"}): 1,
@@ -311,8 +312,8 @@ def test_changing_a_byline_updates_the_collaborations():
 
 
 def test_hostile_html_is_stored_sanitised():
-    ingest_works(
-        [
+    records_import(
+        records=[
             work(
                 "2101.00001",
                 "Ada Lovelace",
@@ -331,9 +332,11 @@ def test_hostile_html_is_stored_sanitised():
 def test_topics_are_replaced_when_the_record_changes():
     neural = TopicRecord(external_id="T1", name="Neural networks")
     kernels = TopicRecord(external_id="T2", name="Kernels")
-    ingest_works([work("2101.00001", "Ada Lovelace", topics=(WorkTopicRecord(neural),))])
+    records_import(records=[work("2101.00001", "Ada Lovelace", topics=(WorkTopicRecord(neural),))])
 
-    ingest_works([work("2101.00001", "Ada Lovelace", topics=(WorkTopicRecord(kernels, 0.5),))])
+    records_import(
+        records=[work("2101.00001", "Ada Lovelace", topics=(WorkTopicRecord(kernels, 0.5),))]
+    )
 
     assert list(WorkTopic.objects.values_list("topic__name", "score")) == [("Kernels", 0.5)]
     assert Researcher.objects.get(display_name="Ada Lovelace").topics_count == 1
@@ -350,8 +353,8 @@ def test_author_records_match_existing_researchers_by_id_and_name():
         ),
     )
 
-    ingest_works([record])
-    ingest_works([work("2101.00002", "Alan Turing")])
+    records_import(records=[record])
+    records_import(records=[work("2101.00002", "Alan Turing")])
 
     assert Researcher.objects.count() == 2
     assert Authorship.objects.filter(researcher=existing).count() == 1

@@ -146,7 +146,7 @@ def parse_feed(xml_bytes: bytes) -> ArxivFeed:
 
 
 class ArxivClient(HttpSource):
-    """arXiv's export API: author searches and id lookups, one page per call.
+    """arXiv's export API: author searches, one page per call.
 
     arXiv asks for at least 3 s between requests; min_interval enforces it per client.
     """
@@ -170,10 +170,6 @@ class ArxivClient(HttpSource):
         }
         return self._page(params, start=start, size=self.page_size)
 
-    def fetch_ids(self, ids: Sequence[str]) -> ArxivFeed:
-        params = {"id_list": ",".join(ids), "start": 0, "max_results": len(ids)}
-        return self._page(params, start=0, size=len(ids))
-
     def _page(self, params: dict, *, start: int, size: int) -> ArxivFeed:
         # arXiv sometimes answers with fewer entries than its own totalResults implies (even
         # none); taking that as the end would silently drop works, so ask again, a few times.
@@ -184,7 +180,6 @@ class ArxivClient(HttpSource):
             if len(feed.records) >= expected:
                 return feed
             if attempt < attempts:
-                self.retries += 1
                 self.sleep(self.policy.backoff(attempt))
         raise PageInvalid(
             f"arXiv returned {len(feed.records)} of {expected} expected entries (start {start}, "

@@ -5,8 +5,6 @@ in public sources (works/demo/PROVENANCE.md). Every work is an arXiv preprint, s
 is listed on arXiv under the name given.
 """
 
-from django.utils.text import slugify
-
 from works.sources.records import (
     AuthorRecord,
     AuthorshipRecord,
@@ -14,6 +12,7 @@ from works.sources.records import (
     WorkRecord,
     WorkTopicRecord,
 )
+from works.text import slugify
 
 
 def seed_author(data: dict) -> AuthorRecord:

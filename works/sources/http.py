@@ -99,7 +99,6 @@ class HttpSource:
         self.sleep = sleep
         self.clock = clock
         self.requests_made = 0
-        self.retries = 0
         self._last_request_end: float | None = None
 
     def _wait_turn(self) -> None:
@@ -165,6 +164,5 @@ class HttpSource:
                 self.requests_made += 1
             if attempt == policy.max_attempts:
                 break
-            self.retries += 1
             self.sleep(delay)
         raise RetriesExhausted(f"{problem}; gave up after {policy.max_attempts} attempts")

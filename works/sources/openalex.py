@@ -214,7 +214,6 @@ ORCID_PATTERN = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 class WorksPage:
     records: list[WorkRecord]
     next_cursor: str | None
-    cost_usd: Decimal
     total: int | None
 
 
@@ -285,6 +284,5 @@ class OpenAlexClient(HttpSource):
         return WorksPage(
             records=records,
             next_cursor=meta.get("next_cursor") or None,
-            cost_usd=Decimal(str(meta.get("cost_usd") or 0)),
             total=meta.get("count"),
         )

@@ -50,8 +50,8 @@ def find_manifest(path: Path) -> Path:
     raise SnapshotError(f"no works manifest under {path} (looked for data/works/manifest)")
 
 
-def partitions(manifest: Path) -> list[tuple[Path, int]]:
-    """(file, record count) for each manifest entry, mapped from s3:// to the local copy."""
+def partitions(manifest: Path) -> list[Path]:
+    """The file of each manifest entry, mapped from s3:// to the local copy."""
     try:
         entries = json.loads(manifest.read_text(encoding="utf-8"))["entries"]
     except (ValueError, KeyError, TypeError) as error:
@@ -62,7 +62,7 @@ def partitions(manifest: Path) -> list[tuple[Path, int]]:
         url = entry.get("url", "")
         # s3://openalex/data/works/updated_date=…/part_000.gz → <folder>/updated_date=…/part_000.gz
         relative = url.split("/data/works/", 1)[-1]
-        found.append((folder / relative, int((entry.get("meta") or {}).get("record_count") or 0)))
+        found.append(folder / relative)
     return found
 
 
@@ -70,7 +70,7 @@ def read_batches(
     manifest: Path, *, start: Position, batch_size: int = 1000
 ) -> Iterator[tuple[list[WorkRecord], Position]]:
     """Yields each batch with the position after it, from start on."""
-    for entry_index, (path, _count) in enumerate(partitions(manifest)):
+    for entry_index, path in enumerate(partitions(manifest)):
         if entry_index < start.entry:
             continue
         if not path.is_file():
