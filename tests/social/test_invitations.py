@@ -334,6 +334,19 @@ def test_invite_page_and_post_say_why(client, sender, recipient, case):
         assert Invitation.objects.count() == count
 
 
+@pytest.mark.parametrize(
+    "case", [case for case in REASONS if "anonymous" not in case and case != "can_invite"]
+)
+def test_the_panel_and_a_refused_send_give_the_same_reason(client, sender, recipient, case):
+    viewer, record, _ = reason_case(case, sender, recipient)
+    client.force_login(viewer)
+
+    shown = re.search(r"<p>([^<]+)</p>", panel(page(client, record.get_absolute_url())))
+    refused = re.search(r'role="alert">.*?<li>([^<]+)</li>', send(client, record).content.decode())
+
+    assert refused.group(1) == shown.group(1)
+
+
 def test_the_limit_message_says_when_the_next_can_be_sent(client, sender, recipient):
     reason_case("limit", sender, recipient)
     client.force_login(sender[0])
