@@ -23,7 +23,6 @@ from profiles.forms import (
     WorkHideForm,
 )
 from profiles.models import Claim
-from social import selectors as social_selectors
 from works.models import Researcher, Work
 
 WORKS_PER_PAGE = 20
@@ -77,10 +76,6 @@ def researcher_detail(request, slug):
         "works_page": works.get_page(request.GET.get("page")),
         "is_owner": claim is not None and claim.user_id == request.user.pk,
         "trust_history": selectors.trust_history(researcher=researcher),
-        "following": social_selectors.is_following(user=request.user, researcher=researcher),
-        "invitation_panel": social_selectors.invitation_panel(
-            viewer=request.user, researcher=researcher
-        ),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
