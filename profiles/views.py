@@ -4,11 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseServerError
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
 from django.urls import reverse
-from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_http_methods
 
 from graph.selectors import graph_slice
@@ -28,11 +26,6 @@ from works.models import Researcher, Work
 WORKS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
-
-
-@require_GET
-def home(request):
-    return render(request, "home.html", {"featured": selectors.featured_researchers()})
 
 
 @require_GET
@@ -335,13 +328,3 @@ def researcher_dispute(request, slug):
         "open_dispute": selectors.dispute_open(user=request.user, researcher=researcher),
     }
     return render(request, "profiles/researcher_dispute.html", context, status=status)
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
-
-
-@requires_csrf_token
-def server_error(request):
-    # No context processors: the database may be what failed.
-    return HttpResponseServerError(loader.get_template("500.html").render())
