@@ -104,7 +104,8 @@ def _collaborations_of(researcher_id: int, limit: int) -> list[tuple[Researcher,
 def graph_slice(*, researcher: Researcher) -> GraphSlice:
     """The people, papers, topics and institutions around a researcher, each with why it is
     there, and an ego network drawing. A fixed number of queries whatever the neighbourhood's
-    size; cached until an import touches the researcher (graph.services)."""
+    size; cached until graph.services.collaborations_refresh touches the researcher, as an
+    import does and as hiding or showing again a work of theirs must."""
     key = slice_cache_key(researcher.pk)
     cached = cache.get(key)
     if cached is not None:
