@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from profiles import views as profile_views
+from bzpeer import views
 
 urlpatterns = [
-    path("", profile_views.home, name="home"),
+    path("", views.home, name="home"),
     path("", include("social.urls")),
     path("researchers/", include("profiles.urls")),
     path("", include("works.urls")),
@@ -14,5 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "profiles.views.page_not_found"
-handler500 = "profiles.views.server_error"
+handler404 = "bzpeer.views.page_not_found"
+handler500 = "bzpeer.views.server_error"

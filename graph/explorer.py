@@ -5,10 +5,12 @@ institution:<OpenAlex id>. Every node carries the address of its page, every edg
 that says why it exists.
 """
 
+from operator import attrgetter
+
 from django.db.models import Count, Q
 
 from graph.models import Collaboration
-from graph.selectors import years_text
+from graph.selectors import collaboration_reason
 from works import selectors as work_selectors
 from works.models import Authorship, Institution, Researcher, Topic, Work
 from works.text import plural
@@ -92,22 +94,24 @@ class _Neighbourhood:
             queryset = queryset.filter(publication_year__lte=self.year_to)
         return queryset
 
-    def add(self, kind: str, queryset, link) -> None:
-        """Add up to limit neighbours of one kind from an ordered queryset; link(row) gives
-        (node, edge kind, why, weight). Two queries: the rows and how many there are."""
+    def add(self, kind: str, queryset, *, edge: str, why, weight=None, node=None) -> None:
+        """Add up to limit neighbours of one kind from an ordered queryset, each joined to the
+        centre by an `edge` labelled `why` (a text, or why(row)) and weighing weight(row) (1 if
+        not given). A row is its own node unless node(row) builds it. Two queries: the rows and
+        how many there are."""
         if kind not in self.kinds:
             return
         rows = list(queryset[: self.limit])
         for row in rows:
-            node, edge_kind, label, weight = link(row)
-            self.nodes.setdefault(node["id"], node)
+            neighbour = node(row) if node else NODES[kind](row)
+            self.nodes.setdefault(neighbour["id"], neighbour)
             self.edges.append(
                 {
                     "source": self.centre["id"],
-                    "target": node["id"],
-                    "kind": edge_kind,
-                    "label": label,
-                    "weight": round(weight, 3),
+                    "target": neighbour["id"],
+                    "kind": edge,
+                    "label": why(row) if callable(why) else why,
+                    "weight": round(weight(row) if weight else 1, 3),
                 }
             )
         if len(rows) == self.limit and (total := queryset.count()) > len(rows):
@@ -132,108 +136,91 @@ def node_neighbourhood(
 ) -> dict:
     """Raises BadNodeId or NodeNotFound. A fixed number of queries per node kind."""
     kind, key = parse_node_id(node_id)
-    limit = max(1, min(limit, MAX_LIMIT))
+    model, field, neighbours = CENTRES[kind]
     try:
-        if kind == "person":
-            return _person(Researcher.objects.get(slug=key), kinds, year_from, year_to, limit)
-        if kind == "paper":
-            return _paper(Work.objects.get(slug=key), kinds, year_from, year_to, limit)
-        if kind == "topic":
-            return _topic(Topic.objects.get(pk=int(key)), kinds, year_from, year_to, limit)
-        return _institution(
-            Institution.objects.get(openalex_id=key), kinds, year_from, year_to, limit
-        )
-    except (
-        Researcher.DoesNotExist,
-        Work.DoesNotExist,
-        Topic.DoesNotExist,
-        Institution.DoesNotExist,
-    ):
+        centre = model.objects.get(**{field: int(key) if kind == "topic" else key})
+    except model.DoesNotExist:
         raise NodeNotFound(f"No {kind} {key!r} in BZPEER.") from None
+    limit = max(1, min(limit, MAX_LIMIT))
+    near = _Neighbourhood(NODES[kind](centre), kinds, year_from, year_to, limit)
+    neighbours(centre, near)
+    return near.as_json()
 
 
-def _person(researcher, kinds, year_from, year_to, limit) -> dict:
-    near = _Neighbourhood(person_node(researcher), kinds, year_from, year_to, limit)
+def _affiliation(works: int) -> str:
+    """The label of a person–institution edge, whichever end it is seen from."""
+    return f"affiliated on {plural(works, 'work')}" if works else "last known institution"
+
+
+def _person(researcher: Researcher, near: _Neighbourhood) -> None:
     pk = researcher.pk
     collaborations = Collaboration.objects.filter(Q(researcher_a_id=pk) | Q(researcher_b_id=pk))
-    if year_from:
-        collaborations = collaborations.filter(last_year__gte=year_from)
-    if year_to:
-        collaborations = collaborations.filter(first_year__lte=year_to)
+    if near.year_from:
+        collaborations = collaborations.filter(last_year__gte=near.year_from)
+    if near.year_to:
+        collaborations = collaborations.filter(first_year__lte=near.year_to)
 
-    def collaborator(row):
+    def collaborator(row) -> dict:
         other = row.researcher_b if row.researcher_a_id == pk else row.researcher_a
-        years = years_text(row.first_year, row.last_year)
-        label = f"co-authored {plural(row.shared_works, 'paper')}" + (f", {years}" if years else "")
         # The latest shared year, so the year filter can hide people too.
-        return {**person_node(other), "year": row.last_year}, "coauthor", label, row.strength
+        return {**person_node(other), "year": row.last_year}
 
     near.add(
         "person",
         collaborations.select_related("researcher_a", "researcher_b").order_by(
             "-shared_works", "-strength", "pk"
         ),
-        collaborator,
+        edge="coauthor",
+        node=collaborator,
+        why=collaboration_reason,
+        weight=attrgetter("strength"),
     )
-    works = near.works(Work.objects.filter(authorships__researcher=researcher))
+    # What the profile shows (works.models): a work the researcher hid as "not mine" is no
+    # neighbour, and nor are the topics and institutions only it leads to.
+    works = near.works(Work.objects.shown_on([pk]))
     near.add(
         "paper",
         works.defer("source_payload").order_by("-publication_year", "title_key"),
-        lambda work: (paper_node(work), "authored", f"{researcher.display_name} is an author", 1),
+        edge="authored",
+        why=f"{researcher.display_name} is an author",
     )
     near.add(
         "topic",
         Topic.objects.filter(works__in=works)
         .annotate(n=Count("works", distinct=True))
         .order_by("-n", "name"),
-        lambda topic: (
-            topic_node(topic),
-            "about",
-            f"{topic.n} of {plural(researcher.works_count, 'work')} on this topic",
-            topic.n,
-        ),
+        edge="about",
+        why=lambda topic: f"{topic.n} of {plural(researcher.works_count, 'work')} on this topic",
+        weight=attrgetter("n"),
     )
+    bylines = Authorship.objects.filter(researcher=researcher).shown()
     near.add(
         "institution",
-        Institution.objects.filter(
-            Q(researchers=researcher) | Q(authorships__researcher=researcher)
-        )
-        .annotate(
-            n=Count("authorships", filter=Q(authorships__researcher=researcher), distinct=True)
-        )
+        Institution.objects.filter(Q(researchers=researcher) | Q(authorships__in=bylines))
+        .annotate(n=Count("authorships", filter=Q(authorships__in=bylines), distinct=True))
         .distinct()
         .order_by("-n", "name"),
-        lambda row: (
-            institution_node(row),
-            "affiliated",
-            f"affiliation on {plural(row.n, 'work')}" if row.n else "last known institution",
-            row.n,
-        ),
+        edge="affiliated",
+        why=lambda institution: _affiliation(institution.n),
+        weight=attrgetter("n"),
     )
-    return near.as_json()
 
 
-def _paper(work, kinds, year_from, year_to, limit) -> dict:
-    near = _Neighbourhood(paper_node(work), kinds, None, None, limit)
+def _paper(work: Work, near: _Neighbourhood) -> None:
     near.add(
         "person",
         Authorship.objects.filter(work=work).select_related("researcher").order_by("position"),
-        lambda row: (
-            person_node(row.researcher),
-            "authored",
-            f"author {row.position + 1} of {work.authors_count}",
-            1,
-        ),
+        edge="authored",
+        node=lambda row: person_node(row.researcher),
+        why=lambda row: f"author {row.position + 1} of {work.authors_count}",
     )
     near.add(
         "topic",
         work.worktopic_set.select_related("topic").order_by("-score"),
-        lambda row: (
-            topic_node(row.topic),
-            "about",
-            f"topic of this paper (score {row.score:.2f})",
-            row.score,
-        ),
+        edge="about",
+        node=lambda row: topic_node(row.topic),
+        why=lambda row: f"topic of this paper (score {row.score:.2f})",
+        weight=attrgetter("score"),
     )
     near.add(
         "institution",
@@ -241,50 +228,50 @@ def _paper(work, kinds, year_from, year_to, limit) -> dict:
         .annotate(n=Count("authorships", distinct=True))
         .distinct()
         .order_by("-n", "name"),
-        lambda row: (
-            institution_node(row),
-            "affiliated",
-            f"affiliation of {plural(row.n, 'author')}",
-            row.n,
-        ),
+        edge="affiliated",
+        why=lambda institution: f"affiliation of {plural(institution.n, 'author')}",
+        weight=attrgetter("n"),
     )
-    return near.as_json()
 
 
-def _topic(topic, kinds, year_from, year_to, limit) -> dict:
-    near = _Neighbourhood(topic_node(topic), kinds, year_from, year_to, limit)
+def _topic(topic: Topic, near: _Neighbourhood) -> None:
     works = near.works(work_selectors.topic_works(topic))
-    near.add("paper", works, lambda work: (paper_node(work), "about", "a paper on this topic", 1))
+    near.add("paper", works, edge="about", why="a paper on this topic")
     near.add(
         "person",
         work_selectors.people_of_works(works),
-        lambda row: (
-            person_node(row),
-            "about",
-            f"{plural(row.works_here, 'work')} on this topic",
-            row.works_here,
-        ),
+        edge="about",
+        why=lambda person: f"{plural(person.works_here, 'work')} on this topic",
+        weight=attrgetter("works_here"),
     )
-    return near.as_json()
 
 
-def _institution(institution, kinds, year_from, year_to, limit) -> dict:
-    near = _Neighbourhood(institution_node(institution), kinds, year_from, year_to, limit)
+def _institution(institution: Institution, near: _Neighbourhood) -> None:
     near.add(
         "person",
         work_selectors.institution_people(institution),
-        lambda row: (
-            person_node(row),
-            "affiliated",
-            f"affiliated on {plural(row.works_here, 'work')}"
-            if row.works_here
-            else "last known institution",
-            row.works_here,
-        ),
+        edge="affiliated",
+        why=lambda person: _affiliation(person.works_here),
+        weight=attrgetter("works_here"),
     )
     near.add(
         "paper",
         near.works(work_selectors.institution_works(institution)),
-        lambda work: (paper_node(work), "affiliated", "an author's affiliation", 1),
+        edge="affiliated",
+        why="an author's affiliation",
     )
-    return near.as_json()
+
+
+NODES = {
+    "person": person_node,
+    "paper": paper_node,
+    "topic": topic_node,
+    "institution": institution_node,
+}
+# Each kind of centre: its model, the field its node id's key names, and its neighbours.
+CENTRES = {
+    "person": (Researcher, "slug", _person),
+    "paper": (Work, "slug", _paper),
+    "topic": (Topic, "pk", _topic),
+    "institution": (Institution, "openalex_id", _institution),
+}

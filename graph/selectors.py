@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from graph.models import Collaboration
 from works.models import Authorship, Institution, Researcher, Topic, Work
@@ -59,6 +59,14 @@ def years_text(first: int | None, last: int | None) -> str:
     return str(first) if first == last or not last else f"{first}–{last}"
 
 
+def collaboration_reason(collaboration: Collaboration) -> str:
+    """Why two researchers are near each other, e.g. "co-authored 7 papers, 2019–2022"."""
+    years = years_text(collaboration.first_year, collaboration.last_year)
+    return f"co-authored {plural(collaboration.shared_works, 'paper')}" + (
+        f", {years}" if years else ""
+    )
+
+
 @dataclass(frozen=True)
 class SliceItem:
     """A node near the researcher and the one-line reason it is here."""
@@ -96,7 +104,8 @@ def _collaborations_of(researcher_id: int, limit: int) -> list[tuple[Researcher,
 def graph_slice(*, researcher: Researcher) -> GraphSlice:
     """The people, papers, topics and institutions around a researcher, each with why it is
     there, and an ego network drawing. A fixed number of queries whatever the neighbourhood's
-    size; cached until an import touches the researcher (graph.services)."""
+    size; cached until graph.services.collaborations_refresh touches the researcher, as an
+    import does and as hiding or showing again a work of theirs must."""
     key = slice_cache_key(researcher.pk)
     cached = cache.get(key)
     if cached is not None:
@@ -114,8 +123,7 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
         SliceItem(
             label=person.display_name,
             url=person.get_absolute_url(),
-            reason=f"co-authored {plural(row.shared_works, 'paper')}"
-            + (f", {years_text(row.first_year, row.last_year)}" if row.first_year else ""),
+            reason=collaboration_reason(row),
             weight=row.strength,
         )
         for person, row in near
@@ -124,30 +132,27 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
         researcher_a_id__in=near_ids, researcher_b_id__in=near_ids
     ).values_list("researcher_a_id", "researcher_b_id", "shared_works")
 
-    # pk__in keeps the byline join of the annotation separate from the "is an author" filter.
-    own_works = Work.objects.filter(
-        pk__in=Authorship.objects.filter(researcher=researcher).values("work_id")
-    )
+    # The works the profile shows and the bylines whose owners did not hide them (the one rule,
+    # works.models): a work hidden as "not mine" leads nowhere in the slice.
+    own_works = Work.objects.shown_on([researcher.pk])
+    near_bylines = Authorship.objects.shown().filter(researcher_id__in=near_ids)
     connected = list(
         own_works.annotate(
-            near_authors=Count("authorships", filter=Q(authorships__researcher_id__in=near_ids))
+            near_authors=Count("authorships", filter=Q(authorships__in=near_bylines))
         )
         .filter(near_authors__gt=0)
         .order_by("-near_authors", "-publication_year", "title_key")
         .only("slug", "title", "publication_year")[:SLICE_PAPERS]
     )
     recent = list(
-        Work.objects.filter(authorships__researcher_id__in=near_ids)
+        Work.objects.filter(Exists(near_bylines.filter(work_id=OuterRef("pk"))))
         .exclude(authorships__researcher=researcher)
         .order_by("-publication_year", "title_key")
-        .distinct()
         .only("slug", "title", "publication_year")[:SLICE_PAPERS]
     )
     authors_near: dict[int, list[str]] = {}
     for work_id, person_id in (
-        Authorship.objects.filter(
-            work_id__in=[work.pk for work in connected + recent], researcher_id__in=near_ids
-        )
+        near_bylines.filter(work_id__in=[work.pk for work in connected + recent])
         .order_by("position")
         .values_list("work_id", "researcher_id")
     ):
@@ -161,13 +166,13 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
         )
 
     topics = list(
-        Topic.objects.filter(works__authorships__researcher=researcher)
+        Topic.objects.filter(works__in=own_works)
         .annotate(works_here=Count("works", distinct=True))
         .order_by("-works_here", "name")[:SLICE_TOPICS]
     )
     total = max(researcher.works_count, 1)
     institutions = list(
-        Institution.objects.filter(authorships__work__authorships__researcher=researcher)
+        Institution.objects.filter(authorships__work__in=own_works)
         .annotate(works_here=Count("authorships__work", distinct=True))
         .order_by("-works_here", "name")[:SLICE_INSTITUTIONS]
     )

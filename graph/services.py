@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from bzpeer.db import bulk_update, insert_values
 from graph.models import Collaboration
 from graph.selectors import slice_cache_key
-from works.models import Authorship
+from works.models import Authorship, HiddenWork
 
 # A shared work loses half its weight every this many years (docs/graph.md).
 STRENGTH_HALF_LIFE_YEARS = 5
@@ -48,13 +48,21 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
         return changes
     cap = settings.GRAPH_MAX_AUTHORS_FOR_EDGES
     this_year = datetime.date.today().year
+    # Shown bylines only: a work either author hid as "not mine" makes no pair between them.
     rows = (
         Authorship.objects.filter(
+            ~Exists(
+                HiddenWork.objects.filter(
+                    researcher_id=OuterRef("work__authorships__researcher_id"),
+                    work_id=OuterRef("work_id"),
+                )
+            ),
             researcher_id__in=ids,
             work__authors_count__lte=cap,
             work__authorships__researcher_id__in=ids,
             work__authorships__researcher_id__gt=F("researcher_id"),
         )
+        .shown()
         .values_list("researcher_id", "work__authorships__researcher_id", "work__publication_year")
         .annotate(shared=Count("work_id"))
         .order_by()

@@ -4,11 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseServerError
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import loader
 from django.urls import reverse
-from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET, require_http_methods
 
 from graph.selectors import graph_slice
@@ -23,17 +21,11 @@ from profiles.forms import (
     WorkHideForm,
 )
 from profiles.models import Claim
-from social import selectors as social_selectors
 from works.models import Researcher, Work
 
 WORKS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
-
-
-@require_GET
-def home(request):
-    return render(request, "home.html", {"featured": selectors.featured_researchers()})
 
 
 @require_GET
@@ -77,10 +69,6 @@ def researcher_detail(request, slug):
         "works_page": works.get_page(request.GET.get("page")),
         "is_owner": claim is not None and claim.user_id == request.user.pk,
         "trust_history": selectors.trust_history(researcher=researcher),
-        "following": social_selectors.is_following(user=request.user, researcher=researcher),
-        "invitation_panel": social_selectors.invitation_panel(
-            viewer=request.user, researcher=researcher
-        ),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
@@ -340,13 +328,3 @@ def researcher_dispute(request, slug):
         "open_dispute": selectors.dispute_open(user=request.user, researcher=researcher),
     }
     return render(request, "profiles/researcher_dispute.html", context, status=status)
-
-
-def page_not_found(request, exception):
-    return render(request, "404.html", status=404)
-
-
-@requires_csrf_token
-def server_error(request):
-    # No context processors: the database may be what failed.
-    return HttpResponseServerError(loader.get_template("500.html").render())

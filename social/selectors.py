@@ -1,13 +1,15 @@
 """Reads for following, the feed and invitations."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -17,10 +19,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from profiles.models import Claim, User
 from social.models import Block, Follow, Invitation
+from social.rules import INVITATION_WINDOW, InvitationFacts, invitation_refusal
 from works.models import Authorship, Researcher, Work
 
 
@@ -138,80 +142,81 @@ def approved_record(*, user: User) -> Researcher | None:
 
 
 def invitation_window_start(now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - timedelta(hours=24)
+    return (now or timezone.now()) - INVITATION_WINDOW
 
 
-@dataclass
+def invitation_facts(*, viewer: User, researcher: Researcher) -> InvitationFacts:
+    """What social.rules.invitation_refusal needs to know, in at most five queries: nothing
+    is asked about a visitor who is not logged in, nor between the viewer and nobody."""
+    holder_id = (
+        Claim.objects.filter(researcher=researcher, state=Claim.State.APPROVED)
+        .values_list("user_id", flat=True)
+        .first()
+        if researcher.is_claimed
+        else None
+    )
+    viewer_id = viewer.pk if viewer.is_authenticated else None
+    viewer_record = approved_record(user=viewer) if viewer_id else None
+    blocked, open_invitation = False, None
+    if viewer_id and holder_id and viewer_id != holder_id:
+        blocked = Block.objects.filter(blocker_id=holder_id, blocked_id=viewer_id).exists()
+        open_invitation = (
+            Invitation.objects.filter(
+                Q(sender_id=viewer_id, recipient_id=holder_id)
+                | Q(sender_id=holder_id, recipient_id=viewer_id),
+                state=Invitation.State.PENDING,
+            )
+            .order_by("-created_at")
+            .values_list("pk", "sender_id")
+            .first()
+        )
+    recent = {"count": 0, "oldest": None}
+    if viewer_id:
+        recent = Invitation.objects.filter(
+            sender_id=viewer_id, created_at__gte=invitation_window_start()
+        ).aggregate(count=Count("pk"), oldest=Min("created_at"))
+    return InvitationFacts(
+        recipient_name=researcher.display_name,
+        recipient_open=researcher.open_to_collaborate,
+        holder_id=holder_id,
+        viewer_id=viewer_id,
+        viewer_record_id=viewer_record.pk if viewer_record else None,
+        blocked=blocked,
+        open_invitation_id=open_invitation[0] if open_invitation else None,
+        open_invitation_sender_id=open_invitation[1] if open_invitation else None,
+        sent_in_window=recent["count"],
+        oldest_sent_in_window=recent["oldest"],
+        daily_limit=settings.INVITATIONS_PER_DAY,
+    )
+
+
+@dataclass(frozen=True)
 class InvitationPanel:
     """What the profile's "Direct collaboration" panel offers this viewer, and why."""
 
     can_invite: bool
     reason: str
-    invitation: Invitation | None = None
     is_owner: bool = False
+    # The invitation awaiting an answer between the viewer and the researcher, if any.
+    open_invitation_url: str = ""
+    invited_by_viewer: bool = False
 
 
 def invitation_panel(*, viewer: User, researcher: Researcher) -> InvitationPanel:
-    name = researcher.display_name
-    if not researcher.is_claimed:
+    facts = invitation_facts(viewer=viewer, researcher=researcher)
+    refusal = invitation_refusal(facts=facts)
+    if refusal is None:
         return InvitationPanel(
-            False, "Claim this author entity first to unlock direct invitations."
+            True, f"{researcher.display_name} is open to collaborate and takes invitations."
         )
-    holder = (
-        Claim.objects.filter(researcher=researcher, state=Claim.State.APPROVED)
-        .values_list("user_id", flat=True)
-        .first()
+    if facts.open_invitation_id is None:
+        return InvitationPanel(False, refusal, is_owner=facts.viewer_is_holder)
+    return InvitationPanel(
+        False,
+        refusal,
+        open_invitation_url=reverse("social:invitation", kwargs={"pk": facts.open_invitation_id}),
+        invited_by_viewer=facts.open_invitation_sender_id == facts.viewer_id,
     )
-    if viewer.is_authenticated and holder == viewer.pk:
-        return InvitationPanel(
-            False,
-            "This is your profile. Claimed researchers can invite you here"
-            + (
-                " while you are open to collaborate."
-                if researcher.open_to_collaborate
-                else "; you are not taking invitations at the moment."
-            ),
-            is_owner=True,
-        )
-    if not researcher.open_to_collaborate:
-        return InvitationPanel(False, f"{name} is not taking invitations at the moment.")
-    if not viewer.is_authenticated:
-        return InvitationPanel(
-            False, "Log in with a claimed researcher profile to invite this researcher."
-        )
-    if approved_record(user=viewer) is None:
-        return InvitationPanel(
-            False,
-            "Only researchers with a claimed profile can send invitations: claim your own "
-            "author record first.",
-        )
-    if holder is not None and Block.objects.filter(blocker_id=holder, blocked=viewer).exists():
-        return InvitationPanel(False, f"{name} is not taking invitations from you.")
-    open_invitation = (
-        Invitation.objects.filter(
-            Q(sender=viewer, recipient_id=holder) | Q(sender_id=holder, recipient=viewer),
-            state=Invitation.State.PENDING,
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if open_invitation is not None:
-        reason = (
-            f"You invited {name}; the invitation awaits an answer."
-            if open_invitation.sender_id == viewer.pk
-            else f"{name} has invited you: answer in your inbox."
-        )
-        return InvitationPanel(False, reason, invitation=open_invitation)
-    sent_today = Invitation.objects.filter(
-        sender=viewer, created_at__gte=invitation_window_start()
-    ).count()
-    if sent_today >= settings.INVITATIONS_PER_DAY:
-        return InvitationPanel(
-            False,
-            f"You have sent {sent_today} invitations in the past 24 hours, the most allowed. "
-            "Try again tomorrow.",
-        )
-    return InvitationPanel(True, f"{name} is open to collaborate and takes invitations.")
 
 
 def _with_people(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:

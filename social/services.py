@@ -4,17 +4,15 @@ Every limit here is enforced inside the transaction that writes, under a lock or
 constraint, so concurrent requests cannot get past it.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from profiles.models import Claim, User
 from profiles.services import trust_refresh_enqueue
 from social.models import Block, DigestSubscription, Follow, Invitation, SpamReport
-from social.selectors import approved_record, invitation_window_start
+from social.rules import ALREADY_OPEN, invitation_refusal
+from social.selectors import invitation_facts
 from works.models import Researcher
 
 
@@ -74,9 +72,10 @@ def invitation_send(
 ) -> Invitation:
     """Send an invitation, or raise SocialError saying why not.
 
-    The sender's user row is locked for the transaction, so one sender's sends run one at a
-    time and the daily count each reads includes all the others: 200 concurrent posts create
-    no more than INVITATIONS_PER_DAY. The open-per-pair rule is a partial unique index.
+    Who may invite whom is social.rules.invitation_refusal, on facts read under a lock: the
+    sender's user row is locked for the transaction, so one sender's sends run one at a time
+    and the daily count each reads includes all the others: 200 concurrent posts create no more
+    than INVITATIONS_PER_DAY. The open-per-pair rule is also a partial unique index.
     """
     # One line: the subject becomes an e-mail header.
     subject, message = " ".join(subject.split()), message.strip()
@@ -87,52 +86,17 @@ def invitation_send(
         # FOR KEY SHARE lock that inserting an invitation *to* this user takes on their row, so
         # A→B and B→A at once cannot deadlock.
         User.objects.select_for_update(no_key=True).filter(pk=sender.pk).first()
-        sender_researcher = approved_record(user=sender)
-        if sender_researcher is None:
-            raise SocialError("Only researchers with a claimed profile can send invitations.")
-        recipient_claim = (
-            Claim.objects.select_related("user")
-            .filter(researcher=recipient_researcher, state=Claim.State.APPROVED)
-            .first()
-        )
-        if recipient_claim is None:
-            raise SocialError("Claim this author entity first to unlock direct invitations.")
-        recipient = recipient_claim.user
-        if recipient.pk == sender.pk:
-            raise SocialError("This is your own profile.")
-        recipient_researcher.refresh_from_db(fields=["open_to_collaborate"])
-        if not recipient_researcher.open_to_collaborate:
-            raise SocialError(
-                f"{recipient_researcher.display_name} is not taking invitations at the moment."
-            )
-        if Block.objects.filter(blocker=recipient, blocked=sender).exists():
-            raise SocialError(
-                f"{recipient_researcher.display_name} is not taking invitations from you."
-            )
-        if Invitation.objects.filter(
-            Q(sender=sender, recipient=recipient) | Q(sender=recipient, recipient=sender),
-            state=Invitation.State.PENDING,
-        ).exists():
-            raise SocialError(
-                f"There is already an open invitation between you and "
-                f"{recipient_researcher.display_name}."
-            )
-        window = invitation_window_start()
-        recent = Invitation.objects.filter(sender=sender, created_at__gte=window)
-        limit = settings.INVITATIONS_PER_DAY
-        if recent.count() >= limit:
-            oldest = recent.order_by("created_at").values_list("created_at", flat=True)[0]
-            next_at = oldest + timedelta(hours=24)
-            raise SocialError(
-                f"You have sent {limit} invitations in the past 24 hours, the most allowed. "
-                f"You can send another after {next_at:%-d %b %Y, %H:%M} UTC."
-            )
+        recipient_researcher.refresh_from_db(fields=["is_claimed", "open_to_collaborate"])
+        facts = invitation_facts(viewer=sender, researcher=recipient_researcher)
+        refusal = invitation_refusal(facts=facts)
+        if refusal is not None:
+            raise SocialError(refusal)
         try:
             with transaction.atomic():
                 invitation = Invitation.objects.create(
                     sender=sender,
-                    recipient=recipient,
-                    sender_researcher=sender_researcher,
+                    recipient_id=facts.holder_id,
+                    sender_researcher_id=facts.viewer_record_id,
                     recipient_researcher=recipient_researcher,
                     subject=subject,
                     message=message,
@@ -140,8 +104,7 @@ def invitation_send(
         except IntegrityError as error:
             # The other person's invitation to the sender, committed a moment ago.
             raise SocialError(
-                f"There is already an open invitation between you and "
-                f"{recipient_researcher.display_name}."
+                ALREADY_OPEN.format(name=recipient_researcher.display_name)
             ) from error
         _notify_on_commit(invitation, "sent")
     return invitation

@@ -8,6 +8,7 @@ from graph.models import Collaboration
 from graph.selectors import collaborator_counts
 from graph.services import CollaborationChanges, collaborations_refresh, recency_weight
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
+from works.models import HiddenWork
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +120,25 @@ def test_refresh_updates_and_deletes_when_authorships_change(trio):
     assert changes == CollaborationChanges(updated=1, deleted=2)
     assert row(ada, charles).shared_works == 1
     assert Collaboration.objects.count() == 1
+
+
+@pytest.mark.parametrize("hidden_by", ["ada", "charles"])
+def test_a_work_either_author_hid_makes_no_pair(trio, hidden_by):
+    ada, charles, mary = trio
+    hidden = coauthor(ada, charles, mary, year=THIS_YEAR - 5)
+    coauthor(ada, charles, year=THIS_YEAR)
+    HiddenWork.objects.create(
+        researcher={"ada": ada, "charles": charles}[hidden_by], work=hidden, reason="Not mine."
+    )
+
+    collaborations_refresh(researcher_ids=[ada.pk, charles.pk, mary.pk])
+
+    assert row(ada, charles).shared_works == 1
+    assert row(ada, charles).strength == pytest.approx(1.0)
+    # The hider's only link to Mary was the hidden work; the other author keeps theirs.
+    others = {"ada": charles, "charles": ada}[hidden_by]
+    assert row(others, mary).shared_works == 1
+    assert Collaboration.objects.count() == 2
 
 
 def test_only_pairs_among_the_given_researchers_change(trio):

@@ -1,6 +1,11 @@
 """The profile's graph slice on the demo data, and its cache."""
 
+import math
+import re
+from xml.etree.ElementTree import Element
+
 import pytest
+from defusedxml import ElementTree
 from django.core.cache import cache
 from django.db import transaction
 
@@ -43,15 +48,43 @@ def test_slice_topics_carry_their_share_of_the_works(seed_researcher):
     )
 
 
-def test_slice_svg_places_every_nearby_person(seed_researcher):
-    svg = graph_slice(researcher=seed_researcher).svg
+def drawing(client, slug: str) -> tuple[Element, list[tuple[str, str]]]:
+    """The slice fragment's SVG, and the (name, address) of each link under "Nearby people"."""
+    body = client.get(f"/researchers/{slug}/graph/", headers={"HX-Request": "true"}).content
+    body = body.decode()
+    svg = ElementTree.fromstring(body[body.index("<svg") : body.index("</svg>") + len("</svg>")])
+    listed = body[body.index('id="slice-people"') : body.index('id="slice-papers"')]
+    return svg, re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', listed)
 
-    assert [node.label for node in svg.nodes] == [
-        item.label for item in graph_slice(researcher=seed_researcher).people
-    ]
-    direct = [edge for edge in svg.edges if edge.direct]
-    assert len(direct) == len(svg.nodes)
-    assert all(0 <= node.x <= svg.width and 0 <= node.y <= svg.height for node in svg.nodes)
+
+def test_slice_svg_places_every_nearby_person(client, seed_researcher):
+    svg, listed = drawing(client, seed_researcher.slug)
+
+    _, _, width, height = (float(number) for number in svg.get("viewBox").split())
+    centre = svg.find("circle[@class='ego__node ego__node--centre']")
+    cx, cy = float(centre.get("cx")), float(centre.get("cy"))
+    spokes = {
+        (float(line.get("x2")), float(line.get("y2")))
+        for line in svg.iter("line")
+        if (float(line.get("x1")), float(line.get("y1"))) == (cx, cy)
+    }
+    drawn = []
+    for link in svg.iter("a"):
+        circle, label = link.find("circle"), link.find("text")
+        x, y, r = (float(circle.get(name)) for name in ("cx", "cy", "r"))
+        # Inside the picture, on a line from the researcher, named and explained on hover.
+        assert r <= x <= width - r and r <= y <= height - r, label.text
+        assert (x, y) in spokes, label.text
+        assert circle.find("title").text.startswith(f"{label.text}: co-authored ")
+        drawn.append(((link.get("href"), label.text), (x, y, r)))
+
+    # Everyone listed is drawn, linked to their profile, and nobody is drawn twice.
+    assert len(listed) == 8
+    assert [person for person, _ in drawn] == listed
+    # No two people cover each other.
+    for index, (_, (x1, y1, r1)) in enumerate(drawn):
+        for _, (x2, y2, r2) in drawn[index + 1 :]:
+            assert math.dist((x1, y1), (x2, y2)) > r1 + r2
 
 
 def test_slice_is_cached_and_an_import_touching_the_researcher_forgets_it(

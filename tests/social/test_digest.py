@@ -13,7 +13,7 @@ from social import digest, tasks
 from social.models import DigestSubscription, Follow
 from tests.conftest import FIXTURES
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
-from works.models import Work
+from works.models import HiddenWork, Work
 from works.sanitize import sanitize_html
 
 ATTACKS = FIXTURES / "attack-inputs"
@@ -83,6 +83,19 @@ def test_digest_lists_only_new_works_by_followed_researchers(researcher, mailout
     assert "Already in the last digest" not in body
     assert "By someone not followed" not in body
     assert "Ada Example" in body
+    assert "1 new work by" in mailoutbox[0].subject
+
+
+def test_digest_leaves_out_a_work_the_researcher_hid(researcher, mailoutbox):
+    user = _subscriber(following=[researcher], last_sent_at=_ago(days=7))
+    _work_by(researcher, imported_at=_ago(days=3), title="Theirs")
+    hidden = _work_by(researcher, imported_at=_ago(days=2), title="Another Ada Example's")
+    HiddenWork.objects.create(researcher=researcher, work=hidden, reason="Not mine.")
+
+    assert digest.digest_send(user_id=user.pk)
+
+    assert "1. Theirs" in mailoutbox[0].body
+    assert "Another Ada Example" not in mailoutbox[0].body
     assert "1 new work by" in mailoutbox[0].subject
 
 

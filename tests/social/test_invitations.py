@@ -126,6 +126,19 @@ def test_the_invite_page_shows_the_form_to_an_eligible_sender(client, sender, re
     assert "Send invitation" in html
 
 
+def test_the_profiles_invite_button_swaps_in_the_form(client, sender, recipient):
+    client.force_login(sender[0])
+    button = re.search(
+        r'<a class="button" href="([^"]+)" data-hx-get="([^"]+)"[^>]*>Invite to collaborate</a>',
+        panel(page(client, recipient[1].get_absolute_url())),
+    )
+
+    assert button.group(1) == button.group(2) == invite_url(recipient[1])
+    body = client.get(button.group(2), headers=HTMX).content.decode()
+    assert body.lstrip().startswith('<div id="invitation-panel">')
+    assert 'name="subject"' in body and 'name="message"' in body
+
+
 def test_subject_is_one_line_so_it_cannot_inject_mail_headers(
     client, sender, recipient, django_capture_on_commit_callbacks
 ):
@@ -332,6 +345,19 @@ def test_invite_page_and_post_say_why(client, sender, recipient, case):
         assert response.status_code == 400
         assert 'role="alert"' in response.content.decode()
         assert Invitation.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "case", [case for case in REASONS if "anonymous" not in case and case != "can_invite"]
+)
+def test_the_panel_and_a_refused_send_give_the_same_reason(client, sender, recipient, case):
+    viewer, record, _ = reason_case(case, sender, recipient)
+    client.force_login(viewer)
+
+    shown = re.search(r"<p>([^<]+)</p>", panel(page(client, record.get_absolute_url())))
+    refused = re.search(r'role="alert">.*?<li>([^<]+)</li>', send(client, record).content.decode())
+
+    assert refused.group(1) == shown.group(1)
 
 
 def test_the_limit_message_says_when_the_next_can_be_sent(client, sender, recipient):

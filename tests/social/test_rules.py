@@ -1,0 +1,127 @@
+"""social.rules.invitation_refusal: every reason, and which comes first, without a database."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from social.rules import InvitationFacts, invitation_refusal
+
+VIEWER, HOLDER = 1, 2
+# A logged-in researcher with a claimed record, looking at Rita's claimed, open record: nothing
+# stands in the way.
+ELIGIBLE = InvitationFacts(
+    recipient_name="Rita Recipient",
+    recipient_open=True,
+    holder_id=HOLDER,
+    viewer_id=VIEWER,
+    viewer_record_id=10,
+    blocked=False,
+    open_invitation_id=None,
+    open_invitation_sender_id=None,
+    sent_in_window=19,
+    oldest_sent_in_window=datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
+    daily_limit=20,
+)
+
+CASES = {
+    "unclaimed": (
+        {"holder_id": None},
+        "Claim this author entity first to unlock direct invitations.",
+    ),
+    "owner, open": (
+        {"viewer_id": HOLDER},
+        "This is your profile. Claimed researchers can invite you here while you are open to "
+        "collaborate.",
+    ),
+    "owner, not open": (
+        {"viewer_id": HOLDER, "recipient_open": False},
+        "This is your profile. Claimed researchers can invite you here; you are not taking "
+        "invitations at the moment.",
+    ),
+    "not open": (
+        {"recipient_open": False},
+        "Rita Recipient is not taking invitations at the moment.",
+    ),
+    "not logged in": (
+        {"viewer_id": None, "viewer_record_id": None, "sent_in_window": 0},
+        "Log in with a claimed researcher profile to invite this researcher.",
+    ),
+    "no claimed record": (
+        {"viewer_record_id": None},
+        "Only researchers with a claimed profile can send invitations: claim your own author "
+        "record first.",
+    ),
+    "blocked": ({"blocked": True}, "Rita Recipient is not taking invitations from you."),
+    "open, sent by the viewer": (
+        {"open_invitation_id": 5, "open_invitation_sender_id": VIEWER},
+        "There is already an open invitation between you and Rita Recipient.",
+    ),
+    "open, sent by the holder": (
+        {"open_invitation_id": 5, "open_invitation_sender_id": HOLDER},
+        "There is already an open invitation between you and Rita Recipient.",
+    ),
+    "daily limit": (
+        {"sent_in_window": 20},
+        "You have sent 20 invitations in the past 24 hours, the most allowed. You can send "
+        "another after 5 Mar 2026, 09:30 UTC.",
+    ),
+    "over a lowered limit": (
+        {"sent_in_window": 20, "daily_limit": 5},
+        "You have sent 20 invitations in the past 24 hours, the most allowed. You can send "
+        "another after 5 Mar 2026, 09:30 UTC.",
+    ),
+    "no invitations allowed at all": (
+        {"sent_in_window": 0, "oldest_sent_in_window": None, "daily_limit": 0},
+        "You have sent 0 invitations in the past 24 hours, the most allowed.",
+    ),
+}
+
+
+def test_an_eligible_sender_is_not_refused():
+    assert invitation_refusal(facts=ELIGIBLE) is None
+
+
+def test_a_first_invitation_is_not_refused():
+    first = replace(ELIGIBLE, sent_in_window=0, oldest_sent_in_window=None)
+
+    assert invitation_refusal(facts=first) is None
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_reason_in_plain_words(case):
+    changes, reason = CASES[case]
+
+    assert invitation_refusal(facts=replace(ELIGIBLE, **changes)) == reason
+
+
+# Every fact that can stand in the way, in the order the rule weighs them: with all of them
+# true, the first is the reason; take it away and the next one is.
+IN_ORDER = [
+    ({"holder_id": None}, "Claim this author entity first"),
+    ({"viewer_id": HOLDER}, "This is your profile."),
+    ({"recipient_open": False}, "Rita Recipient is not taking invitations at the moment."),
+    ({"viewer_record_id": None}, "Only researchers with a claimed profile"),
+    ({"blocked": True}, "Rita Recipient is not taking invitations from you."),
+    ({"open_invitation_id": 5}, "There is already an open invitation"),
+    ({"sent_in_window": 20}, "You have sent 20 invitations"),
+]
+
+
+@pytest.mark.parametrize("first", range(len(IN_ORDER)))
+def test_reasons_come_in_a_fixed_order(first):
+    facts = ELIGIBLE
+    for changes, _ in IN_ORDER[first:]:
+        facts = replace(facts, **changes)
+
+    assert invitation_refusal(facts=facts).startswith(IN_ORDER[first][1])
+
+
+def test_a_visitor_hears_about_the_record_before_being_asked_to_log_in():
+    visitor = replace(ELIGIBLE, viewer_id=None, viewer_record_id=None)
+
+    assert invitation_refusal(facts=replace(visitor, holder_id=None)).startswith("Claim this")
+    assert invitation_refusal(facts=replace(visitor, recipient_open=False)).endswith(
+        "is not taking invitations at the moment."
+    )
+    assert invitation_refusal(facts=visitor).startswith("Log in")
