@@ -61,7 +61,7 @@ GOAL_RATIO = 0.25
 SOURCE_MODELS = [
     ("works", "Institution"),
     ("works", "Topic"),
-    ("profiles", "Researcher"),
+    ("works", "Researcher"),
     ("works", "Work"),
     ("works", "Authorship"),
     ("works", "Authorship_institutions"),
