@@ -1,6 +1,6 @@
 """The trust score: a pure, documented function of observable facts (docs/trust.md).
 
-Nothing here touches the database; profiles.services gathers the facts and stores the result.
+Nothing here touches the database; profiles.stats gathers the facts and stores the result.
 """
 
 import math
@@ -66,7 +66,7 @@ class TrustResult:
 
 def round_half_up(value: float) -> int:
     # Not round(): that rounds halves to even, and the nightly batch's SQL (FLOOR(x + 0.5),
-    # profiles.services.trust_batch_recompute) must give the same points.
+    # profiles.stats.trust_batch_recompute) must give the same points.
     return math.floor(value + 0.5)
 
 

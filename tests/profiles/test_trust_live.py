@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from bzpeer.celery import app
 from profiles.models import TrustAssessment
-from profiles.services import (
+from profiles.services import trust_refresh_enqueue
+from profiles.stats import (
     researcher_stats_refresh,
     trust_batch_recompute,
     trust_debounce_key,
     trust_facts,
-    trust_refresh_enqueue,
 )
 from profiles.tasks import researcher_trust_refresh_task
 from profiles.trust import compute_trust
@@ -137,8 +138,9 @@ def test_batch_with_no_researchers(db):
 
 
 @pytest.fixture
-def broker():
+def broker(monkeypatch):
     """The test Redis that Celery sends to (REDIS_URL), its default queue emptied."""
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     client.delete(QUEUE)
     yield client
