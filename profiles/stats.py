@@ -8,6 +8,7 @@ services enqueue those tasks: the dependency runs services → tasks → stats, 
 
 import json
 from collections.abc import Collection
+from dataclasses import asdict
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -16,14 +17,25 @@ from django.utils import timezone
 
 from bzpeer.db import bulk_insert, bulk_update
 from graph.selectors import collaborator_counts
-from profiles import trust
 from profiles.models import TrustAssessment
-from profiles.trust import TrustFacts, compute_trust
+from profiles.trust import COMPONENTS, TrustFacts, compute_trust, score_and_band
 from works.models import Authorship, Researcher, VerificationLevel, WorkTopic
 
 # Researchers per statement (and transaction) of the nightly batch: short enough that a row
 # lock held by the batch never keeps a claim or an import waiting long.
 TRUST_BATCH_SIZE = 50_000
+
+# Each TrustFacts field and the Researcher column it is read from; a has_… fact is whether the
+# column is filled. trust_facts and the nightly batch's SQL both read the facts through this.
+FACT_COLUMNS = {
+    "verification_level": "verification_level",
+    "works_count": "works_count",
+    "has_orcid": "orcid",
+    "has_openalex_id": "openalex_id",
+    "verified_collaborators": "verified_collaborators_count",
+    "followers": "followers_count",
+    "open_disputes": "open_disputes_count",
+}
 
 
 def authority_level(researcher: Researcher) -> int:
@@ -35,13 +47,12 @@ def authority_level(researcher: Researcher) -> int:
 
 def trust_facts(researcher: Researcher) -> TrustFacts:
     return TrustFacts(
-        verification_level=researcher.verification_level,
-        works_count=researcher.works_count,
-        has_orcid=bool(researcher.orcid),
-        has_openalex_id=bool(researcher.openalex_id),
-        verified_collaborators=researcher.verified_collaborators_count,
-        followers=researcher.followers_count,
-        open_disputes=researcher.open_disputes_count,
+        **{
+            fact: bool(getattr(researcher, column))
+            if fact.startswith("has_")
+            else getattr(researcher, column)
+            for fact, column in FACT_COLUMNS.items()
+        }
     )
 
 
@@ -133,98 +144,48 @@ def researcher_trust_refresh(*, researcher_id: int) -> int:
 
 
 # --- The nightly batch -------------------------------------------------------------------------
+#
+# Set-based, yet the formula is written once, in profiles.trust: each component depends on one
+# or two facts, so for each batch of rows Python computes every component once per distinct
+# value of its facts (with the very functions compute_trust calls) and the score and band once
+# per possible total of points; the SQL only looks those up by the row's facts, adds the points
+# and writes what changed.
 
 
-def _plural_sql(count: str, word: str) -> str:
-    """SQL for profiles.trust._plural: "1 work", "2 works"."""
-    return f"{count} || ' {word}' || CASE WHEN {count} = 1 THEN '' ELSE 's' END"
+def _fact_sql(fact: str) -> str:
+    column = FACT_COLUMNS[fact]
+    return f"COALESCE({column}, '') <> ''" if fact.startswith("has_") else column
 
 
-def _band_sql() -> str:
-    whens = " ".join(
-        f"WHEN score >= {int(lowest)} THEN '{key}'" for lowest, key, _label in trust.BANDS
-    )
-    return f"CASE {whens} END"
-
-
-# profiles.trust.compute_trust over a range of ids as one statement: the same facts (the cached
-# counts on the row), the same points, labels and reasons, so a row's stored components are the
-# same whichever path wrote them (tests/profiles/test_trust_live.py holds the two together).
-# LN(x) / LN(2) and LOG(x) on float8 are C's log functions, as math.log2 and math.log10 are;
-# FLOOR(x + 0.5) is profiles.trust.round_half_up.
+# A component's lookup key: its facts' values as SQL writes them, comma-separated ("5",
+# "true,false"), so that json.loads("[" + key + "]") gives them back to Python.
+_KEYS_SQL = [
+    "concat_ws(',', " + ", ".join(f"({_fact_sql(fact)})::text" for fact in facts) + ")"
+    for _component, facts in COMPONENTS
+]
+_RANGE = "FROM profiles_researcher WHERE id BETWEEN %(first)s AND %(last)s"
+TRUST_KEYS_SQL = (
+    "SELECT " + ", ".join(f"array_agg(DISTINCT {key})" for key in _KEYS_SQL) + " " + _RANGE
+)
+_POINTS = " + ".join(f"(c{index} ->> 'points')::int" for index in range(len(COMPONENTS)))
 TRUST_BATCH_SQL = f"""
-WITH facts AS (
-    SELECT id,
-           verification_level AS level,
-           works_count AS works,
-           COALESCE(orcid, '') <> '' AS has_orcid,
-           COALESCE(openalex_id, '') <> '' AS has_openalex_id,
-           verified_collaborators_count AS collaborators,
-           followers_count AS followers,
-           open_disputes_count AS disputes
-    FROM profiles_researcher
-    WHERE id BETWEEN %(first)s AND %(last)s
-),
-points AS (
-    SELECT facts.*,
-           (%(verification_points)s::jsonb ->> level::text)::int AS verification,
-           LEAST(
-               %(publication_max)s,
-               FLOOR(4 * (LN((1 + works)::float8) / LN(2::float8)) + 0.5)::int
-           ) AS publications,
-           %(orcid_points)s * has_orcid::int
-               + %(openalex_points)s * has_openalex_id::int AS identifiers,
-           LEAST(
-               %(collaborators_max)s, %(points_per_collaborator)s * collaborators
-           ) AS verified_collaborators,
-           FLOOR(
-               %(followers_max)s * LEAST(
-                   1.0::float8,
-                   LOG((1 + followers)::float8) / LOG((1 + %(followers_for_full)s)::float8)
-               ) + 0.5
-           )::int AS community,
-           %(points_per_dispute)s * disputes AS dispute_points
-    FROM facts
+WITH looked_up AS (
+    SELECT id, {", ".join(f"%(c{i})s::jsonb -> {key} AS c{i}" for i, key in enumerate(_KEYS_SQL))}
+    {_RANGE}
 ),
 scored AS (
-    SELECT points.*,
-           GREATEST(0, LEAST(100, verification + publications + identifiers
-                                  + verified_collaborators + community + dispute_points)) AS score
-    FROM points
+    SELECT id,
+           jsonb_build_array({", ".join(f"c{index}" for index in range(len(COMPONENTS)))})
+               AS components,
+           %(scores)s::jsonb -> ({_POINTS})::text AS score_band
+    FROM looked_up
 ),
 computed AS (
-    SELECT id, score, {_band_sql()} AS band, jsonb_build_array(
-        jsonb_build_object(
-            'key', 'verification', 'label', 'Verification L' || level,
-            'points', verification, 'max_points', %(verification_max)s,
-            'reason', %(level_reasons)s::jsonb ->> level::text),
-        jsonb_build_object(
-            'key', 'publications', 'label', 'Publication record',
-            'points', publications, 'max_points', %(publication_max)s,
-            'reason', {_plural_sql("works", "work")} || ' attributed to this record.'),
-        jsonb_build_object(
-            'key', 'identifiers', 'label', 'Persistent identifiers',
-            'points', identifiers, 'max_points', %(orcid_points)s + %(openalex_points)s,
-            'reason', CASE
-                WHEN has_orcid AND has_openalex_id THEN 'Has ORCID iD and OpenAlex author id.'
-                WHEN has_orcid THEN 'Has ORCID iD.'
-                WHEN has_openalex_id THEN 'Has OpenAlex author id.'
-                ELSE 'No ORCID iD or OpenAlex author id on record.' END),
-        jsonb_build_object(
-            'key', 'verified_collaborators', 'label', 'Verified collaborators',
-            'points', verified_collaborators, 'max_points', %(collaborators_max)s,
-            'reason', {_plural_sql("collaborators", "co-author")}
-                      || ' with a verified (L2 or L3) profile.'),
-        jsonb_build_object(
-            'key', 'community', 'label', 'Community signals',
-            'points', community, 'max_points', %(followers_max)s,
-            'reason', {_plural_sql("followers", "follower")} || '.'),
-        jsonb_build_object(
-            'key', 'disputes', 'label', 'Open disputes',
-            'points', dispute_points, 'max_points', 0,
-            'reason', {_plural_sql("disputes", "open dispute")} || ' about who holds this record.')
-    ) AS components
+    SELECT id, components, (score_band ->> 0)::int AS score, score_band ->> 1 AS band
     FROM scored
+    -- A row whose facts changed after the keys were read finds no component: its own change
+    -- enqueued a refresh, and the next night covers it.
+    WHERE score_band IS NOT NULL
 ),
 changed AS (
     UPDATE profiles_researcher AS researcher
@@ -243,32 +204,32 @@ changed AS (
 )
 INSERT INTO profiles_trustassessment (researcher_id, score, band, components, computed_at)
 SELECT id, score, band, components, %(now)s FROM changed
-"""  # noqa: S608 - only the constants of profiles.trust are formatted in.
+"""  # noqa: S608 - only column names from FACT_COLUMNS are formatted in.
 
 
-def _trust_batch_parameters() -> dict:
-    return {
-        "verification_points": json.dumps(
-            {str(k): v for k, v in trust.VERIFICATION_POINTS.items()}
-        ),
-        "verification_max": trust.VERIFICATION_POINTS[3],
-        "level_reasons": json.dumps({str(k): v for k, v in trust.LEVEL_REASONS.items()}),
-        "publication_max": trust.PUBLICATION_MAX,
-        "orcid_points": trust.ORCID_POINTS,
-        "openalex_points": trust.OPENALEX_POINTS,
-        "points_per_collaborator": trust.POINTS_PER_VERIFIED_COLLABORATOR,
-        "collaborators_max": trust.VERIFIED_COLLABORATORS_MAX,
-        "followers_max": trust.FOLLOWERS_MAX,
-        "followers_for_full": trust.FOLLOWERS_FOR_FULL_POINTS,
-        "points_per_dispute": trust.POINTS_PER_OPEN_DISPUTE,
-    }
+def _trust_lookups(keys_by_component: list[list[str]]) -> dict[str, str]:
+    """The batch's parameters: for each component, its value for each key the rows have; and
+    the score and band for each total of points those components can add up to."""
+    parameters, lowest, highest = {}, 0, 0
+    for index, ((component, _facts), keys) in enumerate(
+        zip(COMPONENTS, keys_by_component, strict=True)
+    ):
+        table = {key: asdict(component(*json.loads(f"[{key}]"))) for key in keys}
+        points = [value["points"] for value in table.values()]
+        lowest, highest = lowest + min(points), highest + max(points)
+        parameters[f"c{index}"] = json.dumps(table)
+    parameters["scores"] = json.dumps(
+        {total: score_and_band(total) for total in range(lowest, highest + 1)}
+    )
+    return parameters
 
 
 def trust_batch_recompute() -> int:
     """Recompute every researcher's trust score from their stored facts (the nightly batch),
-    so a change to the formula reaches every record. Set-based SQL on Postgres, one statement
-    per TRUST_BATCH_SIZE ids; writes only rows whose score, band or components changed and a
-    TrustAssessment for each. Safe to run twice. Returns rows changed."""
+    so a change to the formula reaches every record. On Postgres two statements per
+    TRUST_BATCH_SIZE ids, each batch its own transaction; writes only rows whose score, band or
+    components changed and a TrustAssessment for each. Safe to run twice. Returns rows changed.
+    """
     bounds = Researcher.objects.aggregate(first=Min("pk"), last=Max("pk"))
     if bounds["first"] is None:
         return 0
@@ -280,18 +241,14 @@ def trust_batch_recompute() -> int:
                 researcher_ids=ids[start : start + TRUST_BATCH_SIZE]
             )
         return changed
-    parameters = _trust_batch_parameters()
     for first in range(bounds["first"], bounds["last"] + 1, TRUST_BATCH_SIZE):
+        ids = {"first": first, "last": first + TRUST_BATCH_SIZE - 1}
         # Durable: inside a caller's transaction the locks of every batch would add up.
         with transaction.atomic(durable=True), connection.cursor() as cursor:
-            cursor.execute(
-                TRUST_BATCH_SQL,
-                {
-                    **parameters,
-                    "first": first,
-                    "last": first + TRUST_BATCH_SIZE - 1,
-                    "now": timezone.now(),
-                },
-            )
+            cursor.execute(TRUST_KEYS_SQL, ids)
+            keys = cursor.fetchone()
+            if keys[0] is None:
+                continue
+            cursor.execute(TRUST_BATCH_SQL, {**ids, **_trust_lookups(keys), "now": timezone.now()})
             changed += cursor.rowcount
     return changed
