@@ -232,8 +232,26 @@ def test_task_recomputes_counts_and_trust_and_is_idempotent(db):
 
 
 def test_task_for_a_deleted_researcher_does_nothing(db):
-    researcher = ResearcherFactory()
+    """A record deleted between the enqueue and the run: the worker's run succeeds (so it is
+    not retried), writes no row for anyone, and frees the record's debounce key."""
+    researcher, bystander = ResearcherFactory(), ResearcherFactory(followers_count=3)
+    researcher_stats_refresh(researcher_ids=[bystander.pk])
+    # The bystander's stored score is now stale: a task that recomputed anyone else would write.
+    Researcher.objects.filter(pk=bystander.pk).update(followers_count=300)
+    deleted_id = researcher.pk
+    cache.add(trust_debounce_key(deleted_id), 1, 60)
     researcher.delete()
 
-    assert researcher_trust_refresh_task.run(researcher.pk) is None
-    assert not TrustAssessment.objects.filter(researcher_id=researcher.pk).exists()
+    def tables():
+        return (
+            list(Researcher.objects.order_by("pk").values()),
+            list(TrustAssessment.objects.order_by("pk").values()),
+        )
+
+    before = tables()
+
+    result = researcher_trust_refresh_task.apply(args=(deleted_id,))
+
+    assert result.successful()
+    assert tables() == before
+    assert cache.get(trust_debounce_key(deleted_id)) is None
