@@ -57,7 +57,10 @@ def claim_close(
     claim_event_add(claim=claim, kind=kind, actor=actor, message=reason, mail=mail)
 
 
-def evidence_links_clean(links: list[str]) -> list[str]:
+def evidence_clean(*, links: list[str], note: str) -> tuple[list[str], str]:
+    """The links and note of a claim's evidence or of a dispute, checked and trimmed."""
+    if len(note) > EVIDENCE_NOTE_MAX_LENGTH:
+        raise ClaimError("Keep the note under 2,000 characters.")
     cleaned = [link.strip() for link in links if link.strip()]
     if not cleaned:
         raise ClaimError("Give at least one link that shows this record is yours.")
@@ -66,7 +69,7 @@ def evidence_links_clean(links: list[str]) -> list[str]:
     for link in cleaned:
         if not link.lower().startswith(("https://", "http://")) or len(link) > 500:
             raise ClaimError(f"{link[:100]} is not a web address (http:// or https://).")
-    return cleaned
+    return cleaned, note.strip()
 
 
 def collaborator_ids(*, researcher_id: int) -> set[int]:
@@ -303,16 +306,14 @@ def claim_evidence_submit(
     *, user: User, researcher: Researcher, links: list[str], note: str
 ) -> Claim:
     """Send links and a note to the moderators' queue; approval gives L2."""
-    if len(note) > EVIDENCE_NOTE_MAX_LENGTH:
-        raise ClaimError("Keep the note under 2,000 characters.")
-    links = evidence_links_clean(links)
+    links, note = evidence_clean(links=links, note=note)
     with transaction.atomic(durable=True):
         return _claim_open(
             user=user,
             researcher=researcher,
             method=Claim.Method.EVIDENCE,
             evidence_links=links,
-            note=note.strip(),
+            note=note,
         )
 
 

@@ -6,12 +6,11 @@ from django.utils import timezone
 
 from profiles.models import Claim, ClaimDispute, ClaimEvent, User
 from profiles.services.claims import (
-    EVIDENCE_NOTE_MAX_LENGTH,
     ClaimError,
     claim_close,
     claim_event_add,
     collaborator_ids,
-    evidence_links_clean,
+    evidence_clean,
 )
 from profiles.services.records import records_unlink
 from profiles.services.trust import trust_refresh_enqueue
@@ -33,9 +32,7 @@ def claim_dispute_open(
     *, user: User, researcher: Researcher, links: list[str], note: str
 ) -> ClaimDispute:
     """Challenge the approved claim on a record with evidence, for a moderator to decide."""
-    if len(note) > EVIDENCE_NOTE_MAX_LENGTH:
-        raise ClaimError("Keep the note under 2,000 characters.")
-    links = evidence_links_clean(links)
+    links, note = evidence_clean(links=links, note=note)
     with transaction.atomic(durable=True):
         claim = Claim.objects.holding(researcher).select_for_update().first()
         if claim is None:
@@ -45,13 +42,11 @@ def claim_dispute_open(
         try:
             with transaction.atomic():
                 dispute = ClaimDispute.objects.create(
-                    claim=claim, user=user, links=links, note=note.strip()
+                    claim=claim, user=user, links=links, note=note
                 )
         except IntegrityError:
             raise ClaimError("You already have an open dispute about this claim.") from None
-        claim_event_add(
-            claim=claim, kind=ClaimEvent.Kind.DISPUTED, actor=user, message=note.strip()
-        )
+        claim_event_add(claim=claim, kind=ClaimEvent.Kind.DISPUTED, actor=user, message=note)
         _open_disputes_recount(researcher_id=researcher.pk)
         trust_refresh_enqueue(researcher_ids=[researcher.pk])
     return dispute

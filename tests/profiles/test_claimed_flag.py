@@ -104,23 +104,18 @@ def test_every_claim_path_keeps_the_flag_and_level_equal_to_the_claims(db, step)
     )
 
     # Disputes: upheld keeps the claim; revoked unclaims the record (and unlinks it).
-    dispute = step(
-        services.claim_dispute_open,
-        user=disputer,
-        researcher=by_orcid,
-        links=["https://example.org/me"],
-        note="Mine.",
-    )
-    step(services.claim_dispute_uphold, dispute=dispute, actor=moderator, reason="Fine.")
-    for record in (by_orcid, also_evidence_user):
-        dispute = step(
+    def dispute(record):
+        return step(
             services.claim_dispute_open,
             user=disputer,
             researcher=record,
             links=["https://example.org/me"],
             note="Mine.",
         )
-        step(services.claim_dispute_revoke, dispute=dispute, actor=moderator, reason="No.")
+
+    step(services.claim_dispute_uphold, dispute=dispute(by_orcid), actor=moderator, reason="Ok.")
+    for record in (by_orcid, also_evidence_user):
+        step(services.claim_dispute_revoke, dispute=dispute(record), actor=moderator, reason="No.")
 
     # A revoked record can be claimed again, by someone else.
     claim = services.claim_evidence_submit(
