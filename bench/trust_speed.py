@@ -1,6 +1,7 @@
-"""The nightly trust batch (profiles.services.trust_batch_recompute, set-based SQL) on
-RESEARCHERS generated researchers, next to a per-row Python loop doing the same work (read the
-row, compute_trust, save the changed fields, create a TrustAssessment), measured in the same run.
+"""The nightly trust batch (profiles.stats.trust_batch_recompute: set-based SQL that looks up
+the components profiles.trust computes once per distinct fact value) on RESEARCHERS generated
+researchers, next to a per-row Python loop doing the same work (read the row, compute_trust,
+save the changed fields, create a TrustAssessment), measured in the same run.
 
 The data (generated, deterministic, written with COPY into emptied domain tables): researchers
 with verification levels L0-L3, 0-300 works, ORCID iDs and OpenAlex ids on about half, 0-8
@@ -58,7 +59,7 @@ def python_loop(sample_ids: list[int]) -> dict:
     from django.utils import timezone
 
     from profiles.models import TrustAssessment
-    from profiles.services import trust_facts
+    from profiles.stats import trust_facts
     from profiles.trust import compute_trust
     from works.models import Researcher
 
@@ -113,7 +114,7 @@ def bench_trust_batch(bench, *, print_table) -> None:
     from bench.import_speed import truncate
     from bzpeer.db import bulk_insert
     from profiles.models import TrustAssessment
-    from profiles.services import trust_batch_recompute
+    from profiles.stats import trust_batch_recompute
     from works.models import Researcher
     from works.services import demo_data_load
 
@@ -157,7 +158,7 @@ def bench_trust_batch(bench, *, print_table) -> None:
         f"Trust recomputation: {len(ids):,} generated researchers, every row changing (s)",
         ["", "seconds", "rows changed"],
         [
-            ["trust_batch_recompute (set-based SQL)", f"{batch_seconds:.2f}",
+            ["trust_batch_recompute (set-based)", f"{batch_seconds:.2f}",
              f"{changed:,} ({assessments:,} assessments)"],
             ["trust_batch_recompute again, nothing to change", f"{again_seconds:.2f}",
              f"{unchanged:,}"],

@@ -254,6 +254,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may block: a stuck mail server fails the send (the task retries)
+# instead of holding a worker for good.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 # For django.core.mail.backends.filebased.EmailBackend (a worker's mail, in tests).
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")
 # Links in e-mails sent by Celery tasks, which have no request to build them from.

@@ -14,7 +14,7 @@ from profiles.services import (
     claim_reject,
 )
 from works import services as works_services
-from works.models import ImportRun, Researcher, VerificationLevel
+from works.models import ImportRun, Researcher
 
 
 @admin.register(User)
@@ -22,15 +22,31 @@ class UserAdmin(BaseUserAdmin):
     pass
 
 
-class TrustAssessmentInline(admin.TabularInline):
-    model = TrustAssessment
+class HistoryInline(admin.TabularInline):
+    """A record's history, shown and never edited: its fields are all read-only."""
+
     extra = 0
-    can_delete = False
-    fields = ["computed_at", "score", "band", "components"]
-    readonly_fields = fields
-    ordering = ["-computed_at"]
     max_num = 0
-    show_change_link = False
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class TrustAssessmentInline(HistoryInline):
+    model = TrustAssessment
+    fields = ["computed_at", "score", "band", "components"]
+    ordering = ["-computed_at"]
+
+
+class ClaimEventInline(HistoryInline):
+    model = ClaimEvent
+    fields = ["created_at", "kind", "actor", "message", "mailed_at"]
+
+
+# What staff may change on a record: moderating what its owner wrote, and the name forms the arXiv
+# import searches with.
+RESEARCHER_EDITABLE = {"bio", "open_to_collaborate", "arxiv_name_forms"}
 
 
 @admin.register(Researcher)
@@ -47,31 +63,29 @@ class ResearcherAdmin(admin.ModelAdmin):
     ]
     list_filter = ["verification_level", "is_claimed", "trust_band", "open_to_collaborate"]
     search_fields = ["display_name", "search_name", "openalex_id", "orcid", "slug"]
-    raw_id_fields = ["institution"]
-    readonly_fields = [
-        "works_count",
-        "followers_count",
-        "topics_count",
-        "close_collaborators_count",
-        "verified_collaborators_count",
-        "open_disputes_count",
-        "trust_score",
-        "trust_band",
-        "trust_components",
-        "trust_computed_at",
-        "openalex_synced_at",
-        "arxiv_synced_at",
-        "created_at",
-        "updated_at",
-    ]
     inlines = [TrustAssessmentInline]
     actions = ["import_from_openalex", "import_from_arxiv"]
 
-    @admin.action(description="Import or refresh from OpenAlex")
+    def get_readonly_fields(self, request, obj=None):
+        # Imports, the claim services and the stats write everything else; edited here, an id,
+        # a count, a score or the claimed flag would disagree with what it is derived from.
+        return [
+            field.name
+            for field in Researcher._meta.get_fields()
+            if field.concrete and not field.primary_key and field.name not in RESEARCHER_EDITABLE
+        ]
+
+    def has_add_permission(self, request):
+        return False  # Records come from imports.
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("works.add_importrun")
+
+    @admin.action(description="Import or refresh from OpenAlex", permissions=["import"])
     def import_from_openalex(self, request, queryset):
         self._queue_imports(request, queryset, source=ImportRun.Source.OPENALEX)
 
-    @admin.action(description="Import or refresh from arXiv")
+    @admin.action(description="Import or refresh from arXiv", permissions=["import"])
     def import_from_arxiv(self, request, queryset):
         self._queue_imports(request, queryset, source=ImportRun.Source.ARXIV)
 
@@ -104,15 +118,6 @@ class ResearcherAdmin(admin.ModelAdmin):
             self.message_user(request, summary, messages.WARNING)
 
 
-class ClaimEventInline(admin.TabularInline):
-    model = ClaimEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "kind", "actor", "message"]
-    readonly_fields = fields
-    max_num = 0
-
-
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     """The moderators' queue: filter on pending evidence claims, then approve or reject."""
@@ -121,7 +126,6 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ["state", "method"]
     search_fields = ["researcher__display_name", "user__email", "email"]
     list_select_related = ["researcher", "user"]
-    raw_id_fields = ["user", "researcher", "decided_by"]
     readonly_fields = [
         "user",
         "researcher",
@@ -137,18 +141,24 @@ class ClaimAdmin(admin.ModelAdmin):
         "created_at",
         "decided_at",
     ]
-    exclude = ["code_hash"]
     inlines = [ClaimEventInline]
     actions = ["approve", "reject"]
 
+    # Claims are decided by the actions, through the services, and kept as the audit trail.
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Approve (verification L2)")
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(
+        description="Approve (the level follows the method; the user is e-mailed)",
+        permissions=["change"],
+    )
     def approve(self, request, queryset):
         self._decide(request, queryset, approve=True)
 
-    @admin.action(description="Reject")
+    @admin.action(description="Reject (the user is e-mailed)", permissions=["change"])
     def reject(self, request, queryset):
         self._decide(request, queryset, approve=False)
 
@@ -157,7 +167,7 @@ class ClaimAdmin(admin.ModelAdmin):
         for claim in queryset:
             try:
                 if approve:
-                    claim_approve(claim=claim, level=VerificationLevel.L2, actor=request.user)
+                    claim_approve(claim=claim, actor=request.user)
                 else:
                     claim_reject(claim=claim, actor=request.user, reason="Rejected by a moderator")
                 done += 1
@@ -191,11 +201,16 @@ class ClaimDisputeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Uphold claim (close the dispute)")
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Uphold claim (close the dispute)", permissions=["change"])
     def uphold(self, request, queryset):
         return self._decide(request, queryset, action="uphold", service=claim_dispute_uphold)
 
-    @admin.action(description="Revoke claim (the holder is e-mailed the reason)")
+    @admin.action(
+        description="Revoke claim (the holder is e-mailed the reason)", permissions=["change"]
+    )
     def revoke(self, request, queryset):
         return self._decide(request, queryset, action="revoke", service=claim_dispute_revoke)
 

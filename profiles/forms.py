@@ -15,18 +15,22 @@ class ClaimCodeForm(forms.Form):
 
 
 class ClaimEvidenceForm(forms.Form):
+    """Links and a note for a moderator: a claim's evidence."""
+
+    links_help_text = "Pages that show this record is yours: a staff page, a CV, a lab site."
+    note_required = False
+
     links = forms.CharField(
-        label="Links, one a line",
-        help_text="Pages that show this record is yours: a staff page, a CV, a lab site.",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Links, one a line", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
     note = forms.CharField(
-        label="Note for the moderator",
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Note for the moderator", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["links"].help_text = self.links_help_text
+        self.fields["note"].required = self.note_required
 
     def clean_links(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
@@ -66,14 +70,7 @@ class WorkHideForm(forms.Form):
 
 
 class ClaimDisputeForm(ClaimEvidenceForm):
-    links = forms.CharField(
-        label="Links, one a line",
-        help_text="Pages that show this record is yours, or that its holder is someone else.",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    note = forms.CharField(
-        label="Note for the moderator",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    """A dispute's evidence: the same fields, and the note is required."""
+
+    links_help_text = "Pages that show this record is yours, or that its holder is someone else."
+    note_required = True

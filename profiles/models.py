@@ -32,6 +32,23 @@ class TrustAssessment(models.Model):
         return f"{self.researcher} {self.score} ({self.band})"
 
 
+class ClaimQuerySet(models.QuerySet):
+    def approved(self) -> "ClaimQuerySet":
+        return self.filter(state=Claim.State.APPROVED)
+
+    def pending(self) -> "ClaimQuerySet":
+        return self.filter(state=Claim.State.PENDING)
+
+    def holding(self, *researchers: Researcher | int) -> "ClaimQuerySet":
+        """Who holds these records: their approved claims, at most one each (a constraint).
+        The one way to ask; Researcher.is_claimed is a copy that only the claim services write."""
+        return self.approved().filter(researcher__in=researchers)
+
+    def held_by(self, user: User) -> "ClaimQuerySet":
+        """The approved claims of the records this user holds."""
+        return self.approved().filter(user=user)
+
+
 class Claim(models.Model):
     """A user's request to be recognised as the person behind a researcher record."""
 
@@ -53,7 +70,7 @@ class Claim(models.Model):
     evidence_links = models.JSONField(default=list, blank=True)
     note = models.TextField(max_length=2000, blank=True)
     email = models.EmailField("institutional e-mail address", blank=True)
-    code_hash = models.CharField(max_length=256, blank=True)
+    # Set while a mailed code is waiting; the code itself is derived (profiles.codes), not stored.
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
     decided_by = models.ForeignKey(
@@ -62,6 +79,8 @@ class Claim(models.Model):
     decision_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -104,12 +123,19 @@ class ClaimEvent(models.Model):
     )
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the e-mail about this event went out (profiles.notifications), so a retry sends once.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
 
     def __str__(self):
         return f"{self.claim_id} {self.kind}"
+
+
+class ClaimDisputeQuerySet(models.QuerySet):
+    def open(self) -> "ClaimDisputeQuerySet":
+        return self.filter(state=ClaimDispute.State.OPEN)
 
 
 class ClaimDispute(models.Model):
@@ -131,6 +157,8 @@ class ClaimDispute(models.Model):
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClaimDisputeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,7 +5,7 @@ import re
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from profiles.models import Claim, ClaimDispute, TrustAssessment, User
-from profiles.services import trust_facts
+from profiles.stats import trust_facts
 from profiles.trust import compute_trust, trust_advice
 from works.models import Authorship, HiddenWork, Researcher, Work
 from works.text import fold
@@ -82,22 +82,18 @@ def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
 
 def claim_open(*, user: User, researcher: Researcher) -> Claim | None:
     """The user's pending claim on this record, if any (at most one: a constraint)."""
-    return Claim.objects.filter(user=user, researcher=researcher, state=Claim.State.PENDING).first()
+    return Claim.objects.pending().filter(user=user, researcher=researcher).first()
 
 
 def claim_approved(*, researcher: Researcher) -> Claim | None:
     """The record's approved claim, if any (at most one: a constraint)."""
-    return (
-        Claim.objects.select_related("user")
-        .filter(researcher=researcher, state=Claim.State.APPROVED)
-        .first()
-    )
+    return Claim.objects.holding(researcher).select_related("user").first()
 
 
 def researcher_link_candidates(*, user: User, researcher: Researcher) -> QuerySet[Researcher]:
     """The user's other records with an approved claim: those they may say are also them."""
     return (
-        Researcher.objects.filter(claims__user=user, claims__state=Claim.State.APPROVED)
+        Researcher.objects.filter(pk__in=Claim.objects.held_by(user).values("researcher_id"))
         .exclude(pk=researcher.pk)
         .order_by("display_name", "pk")
     )
@@ -118,9 +114,7 @@ def researcher_trust_advice(*, researcher: Researcher) -> list[str]:
 
 def dispute_open(*, user: User, researcher: Researcher) -> ClaimDispute | None:
     """The user's open dispute about this record's claim, if any."""
-    return ClaimDispute.objects.filter(
-        user=user, claim__researcher=researcher, state=ClaimDispute.State.OPEN
-    ).first()
+    return ClaimDispute.objects.open().filter(user=user, claim__researcher=researcher).first()
 
 
 def trust_history(*, researcher: Researcher, limit: int = 5) -> list[dict]:

@@ -1,15 +1,35 @@
-"""Celery tasks: ids in, one service call. Each is safe to run twice (the services check)."""
+"""Celery tasks: ids in, one call. Each is safe to run twice (what they call checks).
+
+They call profiles.stats and profiles.notifications, never profiles.services, whose services
+enqueue them: so the imports run one way, services → tasks → stats and notifications.
+"""
 
 from celery import shared_task
 
-from profiles import services
+from profiles import notifications, stats
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
 def researcher_trust_refresh_task(researcher_id: int) -> None:
-    services.researcher_trust_refresh(researcher_id=researcher_id)
+    stats.researcher_trust_refresh(researcher_id=researcher_id)
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=30 * 60, time_limit=35 * 60)
 def trust_batch_task() -> None:
-    services.trust_batch_recompute()
+    stats.trust_batch_recompute()
+
+
+# SMTP errors are OSError subclasses; the mail is marked sent only with the send, so a retry
+# after a failure sends it, and one after a success finds the mark.
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=60,
+    time_limit=90,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def claim_event_mail_task(event_id: int) -> bool:
+    return notifications.claim_event_mail(event_id=event_id)

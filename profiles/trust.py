@@ -1,9 +1,10 @@
 """The trust score: a pure, documented function of observable facts (docs/trust.md).
 
-Nothing here touches the database; profiles.services gathers the facts and stores the result.
+Nothing here touches the database; profiles.stats gathers the facts and stores the result.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from works.text import plural
@@ -18,12 +19,9 @@ FOLLOWERS_MAX = 15
 FOLLOWERS_FOR_FULL_POINTS = 1000
 POINTS_PER_OPEN_DISPUTE = -15
 
-# (lowest score in band, key, label), highest band first.
-BANDS = [
-    (70, "trusted", "Trusted"),
-    (40, "established", "Established"),
-    (0, "emerging", "Emerging"),
-]
+# (lowest score in band, band), highest band first; works.models.TrustBand names them.
+BANDS = [(70, "trusted"), (40, "established"), (0, "emerging")]
+SCORE_MIN, SCORE_MAX = 0, 100
 
 LEVEL_REASONS = {
     0: "No external authority stands behind this record yet.",
@@ -57,7 +55,6 @@ class Component:
 class TrustResult:
     score: int
     band: str
-    band_label: str
     components: tuple[Component, ...]
 
     def components_as_dicts(self) -> list[dict]:
@@ -65,8 +62,7 @@ class TrustResult:
 
 
 def round_half_up(value: float) -> int:
-    # Not round(): that rounds halves to even, and the nightly batch's SQL (FLOOR(x + 0.5),
-    # profiles.services.trust_batch_recompute) must give the same points.
+    # Not round(), which rounds halves to even: docs/trust.md states the rule as halves up.
     return math.floor(value + 0.5)
 
 
@@ -80,71 +76,108 @@ def follower_points(followers: int) -> int:
     return round_half_up(FOLLOWERS_MAX * min(1.0, share))
 
 
-def band_for(score: int) -> tuple[str, str]:
-    for lowest, key, label in BANDS:
+def band_for(score: int) -> str:
+    for lowest, band in BANDS:
         if score >= lowest:
-            return key, label
+            return band
     raise ValueError(score)
 
 
-def compute_trust(facts: TrustFacts) -> TrustResult:
-    level = facts.verification_level
-    identifiers = []
-    if facts.has_orcid:
-        identifiers.append("ORCID iD")
-    if facts.has_openalex_id:
-        identifiers.append("OpenAlex author id")
-    disputes = max(facts.open_disputes, 0)
-    collaborators = max(facts.verified_collaborators, 0)
-    components = (
-        Component(
-            "verification",
-            f"Verification L{level}",
-            VERIFICATION_POINTS[level],
-            VERIFICATION_POINTS[3],
-            LEVEL_REASONS[level],
-        ),
-        Component(
-            "publications",
-            "Publication record",
-            publication_points(facts.works_count),
-            PUBLICATION_MAX,
-            f"{plural(facts.works_count, 'work')} attributed to this record.",
-        ),
-        Component(
-            "identifiers",
-            "Persistent identifiers",
-            ORCID_POINTS * facts.has_orcid + OPENALEX_POINTS * facts.has_openalex_id,
-            ORCID_POINTS + OPENALEX_POINTS,
-            ("Has " + " and ".join(identifiers) + ".")
-            if identifiers
-            else "No ORCID iD or OpenAlex author id on record.",
-        ),
-        Component(
-            "verified_collaborators",
-            "Verified collaborators",
-            min(VERIFIED_COLLABORATORS_MAX, POINTS_PER_VERIFIED_COLLABORATOR * collaborators),
-            VERIFIED_COLLABORATORS_MAX,
-            f"{plural(collaborators, 'co-author')} with a verified (L2 or L3) profile.",
-        ),
-        Component(
-            "community",
-            "Community signals",
-            follower_points(facts.followers),
-            FOLLOWERS_MAX,
-            f"{plural(max(facts.followers, 0), 'follower')}.",
-        ),
-        Component(
-            "disputes",
-            "Open disputes",
-            POINTS_PER_OPEN_DISPUTE * disputes,
-            0,
-            f"{plural(disputes, 'open dispute')} about who holds this record.",
-        ),
+def verification_component(level: int) -> Component:
+    return Component(
+        "verification",
+        f"Verification L{level}",
+        VERIFICATION_POINTS[level],
+        VERIFICATION_POINTS[3],
+        LEVEL_REASONS[level],
     )
-    score = max(0, min(100, sum(component.points for component in components)))
-    band, band_label = band_for(score)
-    return TrustResult(score=score, band=band, band_label=band_label, components=components)
+
+
+def publications_component(works_count: int) -> Component:
+    return Component(
+        "publications",
+        "Publication record",
+        publication_points(works_count),
+        PUBLICATION_MAX,
+        f"{plural(works_count, 'work')} attributed to this record.",
+    )
+
+
+def identifiers_component(has_orcid: bool, has_openalex_id: bool) -> Component:
+    identifiers = [
+        name
+        for name, present in (("ORCID iD", has_orcid), ("OpenAlex author id", has_openalex_id))
+        if present
+    ]
+    return Component(
+        "identifiers",
+        "Persistent identifiers",
+        ORCID_POINTS * has_orcid + OPENALEX_POINTS * has_openalex_id,
+        ORCID_POINTS + OPENALEX_POINTS,
+        ("Has " + " and ".join(identifiers) + ".")
+        if identifiers
+        else "No ORCID iD or OpenAlex author id on record.",
+    )
+
+
+def verified_collaborators_component(verified_collaborators: int) -> Component:
+    collaborators = max(verified_collaborators, 0)
+    return Component(
+        "verified_collaborators",
+        "Verified collaborators",
+        min(VERIFIED_COLLABORATORS_MAX, POINTS_PER_VERIFIED_COLLABORATOR * collaborators),
+        VERIFIED_COLLABORATORS_MAX,
+        f"{plural(collaborators, 'co-author')} with a verified (L2 or L3) profile.",
+    )
+
+
+def community_component(followers: int) -> Component:
+    return Component(
+        "community",
+        "Community signals",
+        follower_points(followers),
+        FOLLOWERS_MAX,
+        f"{plural(max(followers, 0), 'follower')}.",
+    )
+
+
+def disputes_component(open_disputes: int) -> Component:
+    disputes = max(open_disputes, 0)
+    return Component(
+        "disputes",
+        "Open disputes",
+        POINTS_PER_OPEN_DISPUTE * disputes,
+        0,
+        f"{plural(disputes, 'open dispute')} about who holds this record.",
+    )
+
+
+# Each component, in the order a score lists them, with the TrustFacts it is computed from.
+# The nightly batch (profiles.stats.trust_batch_recompute) calls these same functions, once per
+# distinct value of their facts, so the formula is written here only.
+COMPONENTS: tuple[tuple[Callable[..., Component], tuple[str, ...]], ...] = (
+    (verification_component, ("verification_level",)),
+    (publications_component, ("works_count",)),
+    (identifiers_component, ("has_orcid", "has_openalex_id")),
+    (verified_collaborators_component, ("verified_collaborators",)),
+    (community_component, ("followers",)),
+    (disputes_component, ("open_disputes",)),
+)
+
+
+def score_and_band(points: int) -> tuple[int, str]:
+    """The score and band for the components' points added up."""
+    score = max(SCORE_MIN, min(SCORE_MAX, points))
+    return score, band_for(score)
+
+
+def compute_trust(facts: TrustFacts) -> TrustResult:
+    components = tuple(
+        component(*(getattr(facts, fact) for fact in fact_names))
+        for component, fact_names in COMPONENTS
+    )
+    score, band = score_and_band(sum(component.points for component in components))
+    return TrustResult(score=score, band=band, components=components)
 
 
 # What an owner can do about each component that is below its maximum, in plain words.

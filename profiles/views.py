@@ -142,6 +142,20 @@ def researcher_claim(request, slug):
     return _claim_page(request, researcher, status=400)
 
 
+def _submitted(form, field: str | None, service, **arguments) -> bool:
+    """Run a service with a valid form's data. True when it went through; a ClaimError becomes
+    the form's error on `field`; PermissionDenied is not found, so nobody learns whose a record
+    is."""
+    try:
+        service(**arguments)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.ClaimError as error:
+        form.add_error(field, str(error))
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def researcher_claim_code(request, slug, claim_id):
@@ -156,14 +170,15 @@ def researcher_claim_code(request, slug, claim_id):
     form = ClaimCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.claim_email_code_verify(claim=claim, code=form.cleaned_data["code"])
-            except services.ClaimError as error:
-                form.add_error("code", str(error))
-            else:
-                messages.success(request, "Claimed: your institutional e-mail is verified (L2).")
-                return redirect(claim.researcher)
+        if form.is_valid() and _submitted(
+            form,
+            "code",
+            services.claim_email_code_verify,
+            claim=claim,
+            code=form.cleaned_data["code"],
+        ):
+            messages.success(request, "Claimed: your institutional e-mail is verified (L2).")
+            return redirect(claim.researcher)
         status = 400
         claim.refresh_from_db()
     context = {"researcher": claim.researcher, "claim": claim, "form": form}
@@ -216,19 +231,15 @@ def researcher_edit(request, slug):
     if request.POST.get("action") == "link":
         return _edit_links(request, researcher)
     form = ResearcherEditForm(request.POST)
-    if not form.is_valid():
-        return _edit_page(request, researcher, form=form, status=400)
-    try:
-        services.researcher_update(
-            researcher=researcher,
-            user=request.user,
-            bio=form.cleaned_data["bio"],
-            open_to_collaborate=form.cleaned_data["open_to_collaborate"],
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except services.ClaimError as error:
-        form.add_error("bio", str(error))
+    if not form.is_valid() or not _submitted(
+        form,
+        "bio",
+        services.researcher_update,
+        researcher=researcher,
+        user=request.user,
+        bio=form.cleaned_data["bio"],
+        open_to_collaborate=form.cleaned_data["open_to_collaborate"],
+    ):
         return _edit_page(request, researcher, form=form, status=400)
     messages.success(request, "Your profile is saved.")
     return redirect(researcher)
@@ -237,16 +248,14 @@ def researcher_edit(request, slug):
 def _edit_links(request, researcher):
     """The "These records are also me" form of the edit page."""
     link_form = _link_form(request, researcher, request.POST)
-    if not link_form.is_valid():
-        return _edit_page(request, researcher, link_form=link_form, status=400)
-    try:
-        services.researcher_link_records(
-            user=request.user, primary=researcher, others=link_form.cleaned_data["records"]
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except services.ClaimError as error:
-        link_form.add_error("records", str(error))
+    if not link_form.is_valid() or not _submitted(
+        link_form,
+        "records",
+        services.researcher_link_records,
+        user=request.user,
+        primary=researcher,
+        others=link_form.cleaned_data["records"],
+    ):
         return _edit_page(request, researcher, link_form=link_form, status=400)
     messages.success(request, "Your linked records are saved.")
     return redirect(researcher)
@@ -261,21 +270,17 @@ def researcher_work_hide(request, slug, work_slug):
     form = WorkHideForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.work_hide(
-                    researcher=researcher,
-                    user=request.user,
-                    work=work,
-                    reason=form.cleaned_data["reason"],
-                )
-            except PermissionDenied:
-                raise Http404 from None
-            except services.ClaimError as error:
-                form.add_error("reason", str(error))
-            else:
-                messages.success(request, "The work is hidden from your profile.")
-                return redirect("profiles:edit", slug=researcher.slug)
+        if form.is_valid() and _submitted(
+            form,
+            "reason",
+            services.work_hide,
+            researcher=researcher,
+            user=request.user,
+            work=work,
+            reason=form.cleaned_data["reason"],
+        ):
+            messages.success(request, "The work is hidden from your profile.")
+            return redirect("profiles:edit", slug=researcher.slug)
         status = 400
     context = {"researcher": researcher, "work": work, "form": form}
     return render(request, "profiles/researcher_work_hide.html", context, status=status)
@@ -308,19 +313,17 @@ def researcher_dispute(request, slug):
     form = ClaimDisputeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.claim_dispute_open(
-                    user=request.user,
-                    researcher=researcher,
-                    links=form.cleaned_data["links"],
-                    note=form.cleaned_data["note"],
-                )
-            except services.ClaimError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, "Your dispute is with the moderators.")
-                return redirect(researcher)
+        if form.is_valid() and _submitted(
+            form,
+            None,
+            services.claim_dispute_open,
+            user=request.user,
+            researcher=researcher,
+            links=form.cleaned_data["links"],
+            note=form.cleaned_data["note"],
+        ):
+            messages.success(request, "Your dispute is with the moderators.")
+            return redirect(researcher)
         status = 400
     context = {
         "researcher": researcher,

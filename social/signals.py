@@ -1,8 +1,7 @@
 from allauth.account.signals import user_logged_in
-from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from profiles.models import Claim
+from profiles.signals import claim_revoked
 from social.services import SocialError, follow, invitations_close_for_revoked_claim
 from works.models import Researcher
 
@@ -28,8 +27,7 @@ def complete_pending_follow(sender, request, user, **kwargs):
     messages.success(request, f"You now follow {researcher.display_name}.")
 
 
-@receiver(post_save, sender=Claim)
-def close_invitations_of_revoked_claim(sender, instance, **kwargs):
+@receiver(claim_revoked)
+def close_invitations_of_revoked_claim(sender, claim, **kwargs):
     """profiles knows nothing of invitations; a revoked claim closes its open ones here."""
-    if instance.state == Claim.State.REVOKED:
-        invitations_close_for_revoked_claim(claim=instance)
+    invitations_close_for_revoked_claim(claim=claim)

@@ -7,7 +7,7 @@ from django.forms.models import model_to_dict
 from profiles import services
 from profiles.models import Claim, ClaimDispute, ClaimEvent
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory
-from works.models import HiddenWork, Researcher, VerificationLevel
+from works.models import HiddenWork, Researcher
 
 LOGIN = "login"
 
@@ -75,7 +75,7 @@ def world(db) -> dict:
     work = AuthorshipFactory(researcher=researcher).work
     hidden = AuthorshipFactory(researcher=researcher).work
     claim = services.claim_start(user=owner, researcher=researcher, method=Claim.Method.EMAIL)
-    services.claim_approve(claim=claim, level=VerificationLevel.L2, actor=None)
+    services.claim_approve(claim=claim, actor=None)
     services.work_hide(researcher=researcher, user=owner, work=hidden, reason="Not mine.")
     return {
         "users": {

@@ -4,17 +4,17 @@ for a moderator (L2), the one-approved-claim constraint under concurrency, and a
 import re
 import threading
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.core import mail
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from profiles import services
-from profiles.models import Claim, User
+from profiles import notifications, services
+from profiles.models import Claim, ClaimEvent, User
 from profiles.services import ClaimError
 from tests.factories import (
     AuthorshipFactory,
@@ -51,21 +51,39 @@ def email_claim(user, researcher) -> Claim:
     return services.claim_start(user=user, researcher=researcher, method=Claim.Method.EMAIL)
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A block whose on-commit callbacks run at its end, as the request's commit runs them: the
+    tasks they enqueue run in-process (tests/profiles/conftest.py), so their mail is sent."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def send_code(committed):
+    def send(claim: Claim, email: str) -> Claim:
+        with committed():
+            return services.claim_email_code_send(claim=claim, email=email)
+
+    return send
+
+
 # --- ORCID ---------------------------------------------------------------------------------
 
 
-def test_orcid_sign_in_matching_the_record_approves_at_l3(user, researcher):
+def test_orcid_sign_in_matching_the_record_approves_at_l3(user, researcher, committed):
     SocialAccount.objects.create(user=user, provider="orcid", uid=ORCID)
 
-    with mock.patch.object(services, "trust_refresh_enqueue") as enqueue:
+    with committed():
         claim = services.claim_by_orcid(user=user, researcher=researcher)
 
     researcher.refresh_from_db()
     assert claim.state == Claim.State.APPROVED
     assert researcher.is_claimed and researcher.verification_level == VerificationLevel.L3
     assert events(claim) == ["submitted", "approved"]
-    enqueue.assert_called_once()
-    assert researcher.pk in enqueue.call_args.kwargs["researcher_ids"]
+    # After the commit the score is recomputed at the new level. The user proved the claim on
+    # a page that says so: no mail.
+    assert researcher.trust_components[0]["label"] == "Verification L3"
+    assert mail.outbox == []
 
 
 def test_orcid_mismatch_is_refused_and_nothing_is_claimed(user, researcher):
@@ -87,12 +105,17 @@ def test_orcid_claim_without_a_connected_orcid_account_is_refused(user, research
 # --- Institutional e-mail ------------------------------------------------------------------
 
 
-def test_correct_code_approves_at_l2_and_the_code_is_stored_hashed(email_claim, researcher):
-    services.claim_email_code_send(claim=email_claim, email="ada@cs.uni.example.edu")
+def test_correct_code_approves_at_l2_and_the_code_is_stored_nowhere(
+    email_claim, researcher, send_code
+):
+    send_code(email_claim, "ada@cs.uni.example.edu")
     code = mailed_code()
     email_claim.refresh_from_db()
     assert mail.outbox[-1].to == ["ada@cs.uni.example.edu"]
-    assert code not in email_claim.code_hash
+    stored = [
+        value for name, value in model_to_dict(email_claim).items() if name != "code_expires_at"
+    ]
+    assert not any(code in str(value) for value in stored)
 
     services.claim_email_code_verify(claim=email_claim, code=code)
 
@@ -103,27 +126,68 @@ def test_correct_code_approves_at_l2_and_the_code_is_stored_hashed(email_claim, 
     assert events(email_claim) == ["submitted", "code_sent", "approved"]
 
 
-def test_domain_of_an_authorship_institution_is_accepted(user):
+def test_domain_of_an_authorship_institution_is_accepted(user, send_code):
     researcher = ResearcherFactory()
     authorship = AuthorshipFactory(researcher=researcher)
     authorship.institutions.add(InstitutionFactory(email_domains=["lab.example.org"]))
     claim = services.claim_start(user=user, researcher=researcher, method=Claim.Method.EMAIL)
 
-    services.claim_email_code_send(claim=claim, email="ada@lab.example.org")
+    send_code(claim, "ada@lab.example.org")
 
     assert len(mail.outbox) == 1
 
 
-def test_address_outside_the_institutions_domains_is_refused(email_claim):
+def test_address_outside_the_institutions_domains_is_refused(email_claim, send_code):
     with pytest.raises(ClaimError, match="not at one of this record's institutions"):
-        services.claim_email_code_send(claim=email_claim, email="ada@gmail.com")
+        send_code(email_claim, "ada@gmail.com")
     with pytest.raises(ClaimError):
-        services.claim_email_code_send(claim=email_claim, email="ada@evil-uni.example.edu.com")
+        send_code(email_claim, "ada@evil-uni.example.edu.com")
     assert mail.outbox == []
 
 
-def test_wrong_code_is_refused_with_the_attempts_left(email_claim):
-    services.claim_email_code_send(claim=email_claim, email="ada@uni.example.edu")
+def test_the_code_is_mailed_after_commit_and_once(email_claim, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.claim_email_code_send(claim=email_claim, email="ada@uni.example.edu")
+    assert mail.outbox == []  # nothing while the claim is locked or before the commit
+    assert len(callbacks) == 1
+
+    callbacks[0]()
+    callbacks[0]()  # a retried task
+
+    assert [message.to for message in mail.outbox] == [["ada@uni.example.edu"]]
+    event = ClaimEvent.objects.get(claim=email_claim, kind=ClaimEvent.Kind.CODE_SENT)
+    assert event.mailed_at is not None
+    assert notifications.claim_event_mail(event_id=event.pk) is False
+
+
+def test_a_new_code_retires_the_last_and_its_late_mail_is_not_sent(
+    email_claim, django_capture_on_commit_callbacks, send_code
+):
+    with django_capture_on_commit_callbacks() as first_send:
+        services.claim_email_code_send(claim=email_claim, email="ada@uni.example.edu")
+    send_code(email_claim, "ada@cs.uni.example.edu")
+    second = mailed_code()
+
+    first_send[0]()  # the first send's task, run late
+
+    assert [message.to for message in mail.outbox] == [["ada@cs.uni.example.edu"]]
+    services.claim_email_code_verify(claim=email_claim, code=second)
+    assert Claim.objects.get(pk=email_claim.pk).state == Claim.State.APPROVED
+
+
+def test_a_code_of_an_earlier_send_is_refused(email_claim, send_code):
+    send_code(email_claim, "ada@uni.example.edu")
+    first = mailed_code()
+    send_code(email_claim, "ada@uni.example.edu")
+    if mailed_code() == first:  # one chance in a million
+        send_code(email_claim, "ada@uni.example.edu")
+
+    with pytest.raises(ClaimError, match="not right"):
+        services.claim_email_code_verify(claim=email_claim, code=first)
+
+
+def test_wrong_code_is_refused_with_the_attempts_left(email_claim, send_code):
+    send_code(email_claim, "ada@uni.example.edu")
     wrong = f"{(int(mailed_code()) + 1) % 1_000_000:06d}"
 
     with pytest.raises(ClaimError, match="4 attempts left"):
@@ -134,8 +198,8 @@ def test_wrong_code_is_refused_with_the_attempts_left(email_claim):
     assert events(email_claim)[-1] == "code_failed"
 
 
-def test_expired_code_is_refused(email_claim):
-    services.claim_email_code_send(claim=email_claim, email="ada@uni.example.edu")
+def test_expired_code_is_refused(email_claim, send_code):
+    send_code(email_claim, "ada@uni.example.edu")
     code = mailed_code()
     Claim.objects.filter(pk=email_claim.pk).update(
         code_expires_at=timezone.now() - timedelta(seconds=1)
@@ -146,8 +210,8 @@ def test_expired_code_is_refused(email_claim):
     assert Claim.objects.get(pk=email_claim.pk).state == Claim.State.PENDING
 
 
-def test_reused_code_is_refused(email_claim):
-    services.claim_email_code_send(claim=email_claim, email="ada@uni.example.edu")
+def test_reused_code_is_refused(email_claim, send_code):
+    send_code(email_claim, "ada@uni.example.edu")
     code = mailed_code()
     services.claim_email_code_verify(claim=email_claim, code=code)
 
@@ -155,8 +219,8 @@ def test_reused_code_is_refused(email_claim):
         services.claim_email_code_verify(claim=email_claim, code=code)
 
 
-def test_sixth_attempt_is_refused_even_with_the_right_code(email_claim, researcher):
-    services.claim_email_code_send(claim=email_claim, email="ada@uni.example.edu")
+def test_sixth_attempt_is_refused_even_with_the_right_code(email_claim, researcher, send_code):
+    send_code(email_claim, "ada@uni.example.edu")
     code = mailed_code()
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(5):
@@ -182,7 +246,7 @@ def test_evidence_goes_to_moderators_and_approval_gives_l2(user, researcher):
     )
     assert claim.state == Claim.State.PENDING and claim.method == Claim.Method.EVIDENCE
 
-    services.claim_approve(claim=claim, level=VerificationLevel.L2, actor=moderator)
+    services.claim_approve(claim=claim, actor=moderator)
 
     researcher.refresh_from_db()
     assert researcher.verification_level == VerificationLevel.L2 and researcher.is_claimed
@@ -199,13 +263,14 @@ def test_evidence_needs_web_links(user, researcher):
         )
 
 
-def test_rejection_mails_the_reason_and_is_audited(user, researcher):
+def test_rejection_mails_the_reason_and_is_audited(user, researcher, committed):
     moderator = UserFactory(is_staff=True)
     claim = services.claim_evidence_submit(
         user=user, researcher=researcher, links=["https://example.org/cv"], note=""
     )
 
-    services.claim_reject(claim=claim, actor=moderator, reason="The CV names someone else.")
+    with committed():
+        services.claim_reject(claim=claim, actor=moderator, reason="The CV names someone else.")
 
     claim.refresh_from_db()
     assert claim.state == Claim.State.REJECTED
@@ -214,7 +279,7 @@ def test_rejection_mails_the_reason_and_is_audited(user, researcher):
     assert events(claim) == ["submitted", "rejected"]
 
 
-def test_admin_actions_approve_and_reject_through_the_services(client, researcher):
+def test_admin_actions_approve_and_reject_through_the_services(client, researcher, committed):
     moderator = UserFactory(is_staff=True, is_superuser=True)
     first = services.claim_evidence_submit(
         user=UserFactory(), researcher=researcher, links=["https://example.org/a"], note=""
@@ -226,14 +291,21 @@ def test_admin_actions_approve_and_reject_through_the_services(client, researche
     url = "/admin/profiles/claim/"
 
     assert client.get(url + "?state__exact=pending&method__exact=evidence").status_code == 200
-    client.post(url, {"action": "approve", "_selected_action": [first.pk]})
-    client.post(url, {"action": "reject", "_selected_action": [second.pk]})
+    with committed():
+        client.post(url, {"action": "approve", "_selected_action": [first.pk]})
+    with committed():
+        client.post(url, {"action": "reject", "_selected_action": [second.pk]})
 
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.state == Claim.State.APPROVED and first.decided_by == moderator
     assert second.state == Claim.State.REJECTED
     assert second.decision_reason == "Rejected by a moderator"
+    # Each user hears the answer the claim page promised.
+    approval, rejection = mail.outbox
+    assert approval.to == [first.user.email] and "approved your claim" in approval.body
+    assert f"/researchers/{researcher.slug}/edit/" in approval.body
+    assert rejection.to == [second.user.email] and "Rejected by a moderator" in rejection.body
 
 
 # --- One approved claim per record ---------------------------------------------------------
@@ -246,10 +318,10 @@ def test_second_approval_on_one_record_is_a_clear_error(researcher):
     second = services.claim_evidence_submit(
         user=UserFactory(), researcher=researcher, links=["https://example.org/b"], note=""
     )
-    services.claim_approve(claim=first, level=VerificationLevel.L2, actor=None)
+    services.claim_approve(claim=first, actor=None)
 
     with pytest.raises(ClaimError, match="already been claimed"):
-        services.claim_approve(claim=second, level=VerificationLevel.L2, actor=None)
+        services.claim_approve(claim=second, actor=None)
 
     assert Claim.objects.get(pk=second.pk).state == Claim.State.PENDING
 
@@ -276,7 +348,7 @@ def test_of_concurrent_approvals_on_one_record_exactly_one_wins():
     def approve(claim):
         try:
             start.wait()
-            services.claim_approve(claim=claim, level=VerificationLevel.L2, actor=None)
+            services.claim_approve(claim=claim, actor=None)
             outcomes.append("approved")
         except ClaimError as error:
             outcomes.append(str(error))
@@ -327,12 +399,13 @@ def test_claim_page_offers_the_three_methods(client, user, researcher):
     assert "Evidence for a moderator" in page
 
 
-def test_claim_by_email_as_pages(client, user, researcher):
+def test_claim_by_email_as_pages(client, user, researcher, committed):
     client.force_login(user)
-    response = client.post(
-        f"/researchers/{researcher.slug}/claim/",
-        {"method": "email", "email": "ada@uni.example.edu"},
-    )
+    with committed():
+        response = client.post(
+            f"/researchers/{researcher.slug}/claim/",
+            {"method": "email", "email": "ada@uni.example.edu"},
+        )
     claim = Claim.objects.get(user=user)
     code_url = f"/researchers/{researcher.slug}/claim/{claim.pk}/code/"
     assert response.status_code == 302 and response.url == code_url

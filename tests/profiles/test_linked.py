@@ -12,14 +12,14 @@ from profiles.selectors import researcher_works
 from profiles.services import ClaimError
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory
 from tests.profiles.test_views import parse, researcher_with_works, work_titles
-from works.models import Researcher, VerificationLevel
+from works.models import Researcher
 
 
 def approve(user, researcher):
     claim = services.claim_evidence_submit(
         user=user, researcher=researcher, links=["https://example.org/me"], note=""
     )
-    return services.claim_approve(claim=claim, level=VerificationLevel.L2, actor=None)
+    return services.claim_approve(claim=claim, actor=None)
 
 
 @pytest.fixture

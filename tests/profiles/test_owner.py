@@ -1,8 +1,6 @@
 """After the claim: the owner's bio, "open to collaborate", hidden works and trust advice;
 disputes of an approved claim and the moderators' uphold and revoke."""
 
-from unittest import mock
-
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -12,7 +10,7 @@ from profiles.models import Claim, ClaimDispute
 from profiles.selectors import researcher_trust_advice, researcher_works
 from profiles.services import ClaimError
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
-from works.models import HiddenWork, Researcher, VerificationLevel
+from works.models import HiddenWork, Researcher
 
 
 def events(claim) -> list[str]:
@@ -34,7 +32,14 @@ def claim(owner, researcher) -> Claim:
     claim = services.claim_evidence_submit(
         user=owner, researcher=researcher, links=["https://example.org/ada"], note=""
     )
-    return services.claim_approve(claim=claim, level=VerificationLevel.L2, actor=None)
+    return services.claim_approve(claim=claim, actor=None)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """A block whose on-commit callbacks run at its end, as the request's commit runs them: the
+    tasks they enqueue run in-process (tests/profiles/conftest.py)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture
@@ -110,15 +115,16 @@ def test_profile_shows_the_edit_link_to_the_owner_only(client, claim, owner, res
 # --- Hiding misattributed works --------------------------------------------------------------
 
 
-def test_hidden_work_leaves_the_works_list_and_the_counts(claim, owner, researcher, works):
-    with mock.patch.object(services, "trust_refresh_enqueue") as enqueue:
+def test_hidden_work_leaves_the_works_list_and_the_counts(
+    claim, owner, researcher, works, committed
+):
+    with committed():
         hide(researcher, owner, works[0])
 
-    enqueue.assert_called_once_with(researcher_ids=[researcher.pk])
     assert list(researcher_works(researcher=researcher)) == sorted(
         works[1:], key=lambda work: (work.title_key, work.pk)
     )
-    services.researcher_stats_refresh(researcher_ids=[researcher.pk])
+    # Recounted by the trust refresh enqueued on commit.
     researcher.refresh_from_db()
     assert researcher.works_count == 2
     hidden = HiddenWork.objects.get()
@@ -213,17 +219,15 @@ def dispute(researcher, user=None):
     )
 
 
-def test_dispute_counts_against_the_trust_score_and_is_audited(claim, researcher):
-    with mock.patch.object(services, "trust_refresh_enqueue") as enqueue:
+def test_dispute_counts_against_the_trust_score_and_is_audited(claim, researcher, committed):
+    with committed():
         opened = dispute(researcher)
 
-    enqueue.assert_called_once_with(researcher_ids=[researcher.pk])
     researcher.refresh_from_db()
     assert opened.state == ClaimDispute.State.OPEN
     assert researcher.open_disputes_count == 1
     assert events(claim) == ["submitted", "approved", "disputed"]
-    services.researcher_stats_refresh(researcher_ids=[researcher.pk])
-    researcher.refresh_from_db()
+    # Recomputed by the trust refresh enqueued on commit.
     components = {c["key"]: c["points"] for c in researcher.trust_components}
     assert components["disputes"] == -15
 
@@ -244,12 +248,13 @@ def test_only_an_approved_claim_can_be_disputed_and_not_by_its_holder(claim, own
         dispute(researcher, owner)
 
 
-def test_uphold_closes_the_dispute_and_keeps_the_claim(claim, researcher, mailoutbox):
+def test_uphold_closes_the_dispute_and_keeps_the_claim(claim, researcher, mailoutbox, committed):
     moderator = UserFactory(is_staff=True)
     opened = dispute(researcher)
     mailoutbox.clear()
 
-    services.claim_dispute_uphold(dispute=opened, actor=moderator, reason="The CV matches.")
+    with committed():
+        services.claim_dispute_uphold(dispute=opened, actor=moderator, reason="The CV matches.")
 
     assert [mail.to for mail in mailoutbox] == [[claim.user.email]]
     assert "Reason: The CV matches." in mailoutbox[0].body
@@ -265,11 +270,14 @@ def test_uphold_closes_the_dispute_and_keeps_the_claim(claim, researcher, mailou
         services.claim_dispute_uphold(dispute=opened, actor=moderator, reason="Again.")
 
 
-def test_revoke_unclaims_the_record_and_mails_the_holder_the_reason(claim, owner, researcher):
+def test_revoke_unclaims_the_record_and_mails_the_holder_the_reason(
+    claim, owner, researcher, committed
+):
     moderator = UserFactory(is_staff=True)
     opened, other = dispute(researcher), dispute(researcher)
 
-    services.claim_dispute_revoke(dispute=opened, actor=moderator, reason="Wrong Ada.")
+    with committed():
+        services.claim_dispute_revoke(dispute=opened, actor=moderator, reason="Wrong Ada.")
 
     claim.refresh_from_db()
     researcher.refresh_from_db()
@@ -299,7 +307,7 @@ def test_dispute_as_a_page(client, claim, researcher):
     assert "You have an open dispute" in client.get(url).content.decode()
 
 
-def test_admin_actions_uphold_and_revoke_through_the_services(client, claim, researcher):
+def test_admin_actions_uphold_and_revoke_through_the_services(client, claim, researcher, committed):
     moderator = UserFactory(is_staff=True, is_superuser=True)
     first, second = dispute(researcher), dispute(researcher)
     client.force_login(moderator)
@@ -315,10 +323,11 @@ def test_admin_actions_uphold_and_revoke_through_the_services(client, claim, res
     first.refresh_from_db()
     assert first.state == ClaimDispute.State.UPHELD and first.reason == "Fine."
 
-    client.post(
-        url,
-        {"action": "revoke", "_selected_action": [second.pk], "apply": "1", "reason": "No."},
-    )
+    with committed():
+        client.post(
+            url,
+            {"action": "revoke", "_selected_action": [second.pk], "apply": "1", "reason": "No."},
+        )
     second.refresh_from_db()
     claim.refresh_from_db()
     assert second.state == ClaimDispute.State.REVOKED and claim.state == Claim.State.REVOKED

@@ -9,7 +9,7 @@ def test_profile_lists_score_changes_with_the_components_that_moved(client, seed
     claim = claim_start(
         user=UserFactory(), researcher=seed_researcher, method=Claim.Method.EVIDENCE
     )
-    claim_approve(claim=claim, level=2, actor=UserFactory(is_staff=True))
+    claim_approve(claim=claim, actor=UserFactory(is_staff=True))
     researcher_stats_refresh(researcher_ids=[seed_researcher.pk])
 
     page = client.get("/researchers/jascha-sohl-dickstein/").content.decode()

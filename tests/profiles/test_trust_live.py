@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from bzpeer.celery import app
 from profiles.models import TrustAssessment
-from profiles.services import (
+from profiles.services import trust_refresh_enqueue
+from profiles.stats import (
     researcher_stats_refresh,
     trust_batch_recompute,
     trust_debounce_key,
     trust_facts,
-    trust_refresh_enqueue,
 )
 from profiles.tasks import researcher_trust_refresh_task
 from profiles.trust import compute_trust
@@ -137,8 +138,9 @@ def test_batch_with_no_researchers(db):
 
 
 @pytest.fixture
-def broker():
+def broker(monkeypatch):
     """The test Redis that Celery sends to (REDIS_URL), its default queue emptied."""
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     client.delete(QUEUE)
     yield client
@@ -230,8 +232,26 @@ def test_task_recomputes_counts_and_trust_and_is_idempotent(db):
 
 
 def test_task_for_a_deleted_researcher_does_nothing(db):
-    researcher = ResearcherFactory()
+    """A record deleted between the enqueue and the run: the worker's run succeeds (so it is
+    not retried), writes no row for anyone, and frees the record's debounce key."""
+    researcher, bystander = ResearcherFactory(), ResearcherFactory(followers_count=3)
+    researcher_stats_refresh(researcher_ids=[bystander.pk])
+    # The bystander's stored score is now stale: a task that recomputed anyone else would write.
+    Researcher.objects.filter(pk=bystander.pk).update(followers_count=300)
+    deleted_id = researcher.pk
+    cache.add(trust_debounce_key(deleted_id), 1, 60)
     researcher.delete()
 
-    assert researcher_trust_refresh_task.run(researcher.pk) is None
-    assert not TrustAssessment.objects.filter(researcher_id=researcher.pk).exists()
+    def tables():
+        return (
+            list(Researcher.objects.order_by("pk").values()),
+            list(TrustAssessment.objects.order_by("pk").values()),
+        )
+
+    before = tables()
+
+    result = researcher_trust_refresh_task.apply(args=(deleted_id,))
+
+    assert result.successful()
+    assert tables() == before
+    assert cache.get(trust_debounce_key(deleted_id)) is None

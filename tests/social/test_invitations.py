@@ -813,7 +813,9 @@ def test_inbox_lists_open_invitations_first(client, recipient, django_assert_max
     assert html.index("Open one") < html.index("Answered")
 
 
-def test_revoking_a_claim_closes_the_invitations_made_as_and_to_that_record(sender, recipient):
+def test_revoking_a_claim_closes_the_invitations_made_as_and_to_that_record(
+    sender, recipient, django_capture_on_commit_callbacks
+):
     from profiles.services import claim_dispute_open, claim_dispute_revoke
 
     _, third = claimed()
@@ -831,7 +833,9 @@ def test_revoking_a_claim_closes_the_invitations_made_as_and_to_that_record(send
         user=UserFactory(), researcher=sender[1], links=["https://example.org/me"], note=""
     )
 
-    claim_dispute_revoke(dispute=dispute, actor=None, reason="Not the same person.")
+    # profiles.signals.claim_revoked reaches social once the revocation commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_dispute_revoke(dispute=dispute, actor=None, reason="Not the same person.")
 
     made.refresh_from_db()
     waiting.refresh_from_db()

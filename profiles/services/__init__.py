@@ -1,0 +1,62 @@
+"""Writes to researcher records and claims, one module per concern. The public names are
+re-exported here, so callers write `from profiles.services import claim_approve`."""
+
+from profiles.services.claims import (
+    LEVEL_BY_METHOD,
+    ClaimError,
+    claim_approve,
+    claim_by_orcid,
+    claim_email_code_send,
+    claim_email_code_verify,
+    claim_evidence_submit,
+    claim_reject,
+    claim_start,
+    researcher_email_domains,
+    user_orcid_ids,
+)
+from profiles.services.disputes import (
+    claim_dispute_open,
+    claim_dispute_revoke,
+    claim_dispute_uphold,
+)
+from profiles.services.owner import (
+    researcher_owner_claim,
+    researcher_update,
+    work_hide,
+    work_unhide,
+)
+from profiles.services.records import researcher_link_records
+from profiles.services.trust import trust_refresh_enqueue
+from profiles.stats import (
+    authority_level,
+    researcher_stats_refresh,
+    trust_batch_recompute,
+    trust_facts,
+)
+
+__all__ = [
+    "LEVEL_BY_METHOD",
+    "ClaimError",
+    "authority_level",
+    "claim_approve",
+    "claim_by_orcid",
+    "claim_dispute_open",
+    "claim_dispute_revoke",
+    "claim_dispute_uphold",
+    "claim_email_code_send",
+    "claim_email_code_verify",
+    "claim_evidence_submit",
+    "claim_reject",
+    "claim_start",
+    "researcher_email_domains",
+    "researcher_link_records",
+    "researcher_owner_claim",
+    "researcher_stats_refresh",
+    "researcher_update",
+    "trust_batch_recompute",
+    "trust_facts",
+    "trust_refresh_enqueue",
+    "user_orcid_ids",
+    "work_hide",
+    "work_unhide",
+]
