@@ -6,4 +6,4 @@ class SocialConfig(AppConfig):
     verbose_name = "Following and invitations"
 
     def ready(self):
-        from social import signals  # noqa: F401 - completes a follow asked for before login
+        from social import receivers  # noqa: F401 - connects the receivers

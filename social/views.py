@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from social import digest, selectors, services
 from social.forms import InvitationForm
 from social.models import Invitation
-from social.signals import PENDING_FOLLOW_KEY
+from social.receivers import PENDING_FOLLOW_KEY
 from works.models import Researcher
 
 FEED_PER_PAGE = 20
@@ -58,7 +58,7 @@ def _login_redirect(request, researcher: Researcher):
 @require_POST
 def follow_researcher(request, slug):
     """Follow. Idempotent; a visitor goes through login and the follow completes on return
-    (social.signals)."""
+    (social.receivers)."""
     researcher = get_object_or_404(Researcher, slug=slug)
     if not request.user.is_authenticated:
         request.session[PENDING_FOLLOW_KEY] = researcher.pk

@@ -2,19 +2,26 @@
 so is whatever only that work led to: a co-author, a topic, an institution."""
 
 import pytest
-from django.db import transaction
 
 from graph.explorer import node_neighbourhood
 from graph.selectors import graph_slice
 from graph.services import collaborations_refresh
+from profiles.models import Claim
+from profiles.services import (
+    claim_approve,
+    claim_evidence_submit,
+    work_hide,
+    work_unhide,
+)
 from tests.factories import (
     AuthorshipFactory,
     InstitutionFactory,
     ResearcherFactory,
     TopicFactory,
+    UserFactory,
     WorkFactory,
 )
-from works.models import HiddenWork, WorkTopic
+from works.models import WorkTopic
 
 pytestmark = pytest.mark.django_db
 
@@ -48,21 +55,27 @@ def _byline(work, *researchers):
 
 
 def hide(researcher, work, django_capture_on_commit_callbacks):
-    """What hiding a work must do for the graph: the row, then the collaborations of the work's
-    authors refreshed (which forgets their cached slices on commit)."""
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        HiddenWork.objects.create(researcher=researcher, work=work, reason="Not mine.")
-        collaborations_refresh(
-            researcher_ids=list(work.authorships.values_list("researcher_id", flat=True))
-        )
+    """The owner hides the work through the service the "not mine" form calls; the refreshed
+    collaborations forget the cached slices on commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        work_hide(researcher=researcher, user=_owner(researcher), work=work, reason="Not mine.")
 
 
 def unhide(researcher, work, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        HiddenWork.objects.filter(researcher=researcher, work=work).delete()
-        collaborations_refresh(
-            researcher_ids=list(work.authorships.values_list("researcher_id", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        work_unhide(researcher=researcher, user=_owner(researcher), work=work)
+
+
+def _owner(researcher):
+    claim = Claim.objects.holding(researcher).first()
+    if claim is None:
+        claim = claim_approve(
+            claim=claim_evidence_submit(
+                user=UserFactory(), researcher=researcher, links=["https://example.org"], note=""
+            ),
+            actor=None,
         )
+    return claim.user
 
 
 def slice_labels(researcher) -> dict[str, set[str]]:

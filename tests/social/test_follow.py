@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 
 from social.models import DigestSubscription, Follow
-from social.signals import PENDING_FOLLOW_KEY
+from social.receivers import PENDING_FOLLOW_KEY
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
 from tests.social.support import claimed, login_next
 from works.models import HiddenWork, Researcher

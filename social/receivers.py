@@ -1,4 +1,7 @@
+"""Receivers of signals from below (profiles' domain signals, allauth's login)."""
+
 from allauth.account.signals import user_logged_in
+from django.contrib import messages
 from django.dispatch import receiver
 
 from profiles.signals import claim_revoked
@@ -22,8 +25,6 @@ def complete_pending_follow(sender, request, user, **kwargs):
         follow(user=user, researcher=researcher)
     except SocialError:
         return
-    from django.contrib import messages
-
     messages.success(request, f"You now follow {researcher.display_name}.")
 
 
