@@ -135,7 +135,7 @@ def approved_record(*, user: User) -> Researcher | None:
     """The record the user is known by: their approved claim's (the primary one, when they
     linked several records)."""
     return (
-        Researcher.objects.filter(claims__user=user, claims__state=Claim.State.APPROVED)
+        Researcher.objects.filter(pk__in=Claim.objects.held_by(user).values("researcher_id"))
         .order_by(F("primary").asc(nulls_first=True), "pk")
         .first()
     )
@@ -149,9 +149,7 @@ def invitation_facts(*, viewer: User, researcher: Researcher) -> InvitationFacts
     """What social.rules.invitation_refusal needs to know, in at most five queries: nothing
     is asked about a visitor who is not logged in, nor between the viewer and nobody."""
     holder_id = (
-        Claim.objects.filter(researcher=researcher, state=Claim.State.APPROVED)
-        .values_list("user_id", flat=True)
-        .first()
+        Claim.objects.holding(researcher).values_list("user_id", flat=True).first()
         if researcher.is_claimed
         else None
     )

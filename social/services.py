@@ -27,7 +27,7 @@ def follow(*, user: User, researcher: Researcher) -> bool:
     """Follow the researcher. Idempotent: returns whether a follow was created. The unique
     constraint makes concurrent requests create one row, and only the request that created it
     counts it, so followers_count stays exact."""
-    if Claim.objects.filter(user=user, researcher=researcher, state=Claim.State.APPROVED).exists():
+    if Claim.objects.holding(researcher).filter(user=user).exists():
         raise SocialError("This is your own profile: there is nothing to follow.")
     with transaction.atomic():
         _, created = Follow.objects.get_or_create(user=user, researcher=researcher)
