@@ -51,7 +51,9 @@ run: install
 
 run: export DEBUG ?= 1
 
+# The architecture contracts (docs/architecture.md) first: they take a second.
 test: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -65,6 +67,7 @@ bench: install
 	$(TEST_ENV) $(PY) bench/run.py
 
 lint:
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
