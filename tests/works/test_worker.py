@@ -195,6 +195,14 @@ def start_import(publisher) -> ImportRun:
     return run
 
 
+def start_import_held_at_page_3(publisher, api: FakeOpenAlex) -> ImportRun:
+    """An import whose worker has committed pages 1 and 2 and waits for page 3, held back."""
+    api.hold(2)
+    run = start_import(publisher)
+    wait_until(api.waiting.is_set, timeout=60, what="the worker to ask for page 3")
+    return run
+
+
 def finished(run: ImportRun):
     run.refresh_from_db()
     return run.state in (ImportRun.State.DONE, ImportRun.State.FAILED) and run
@@ -221,9 +229,7 @@ def test_worker_imports_an_author_end_to_end(stack):
 
 def test_import_completes_after_redis_is_killed_mid_import(stack):
     redis, worker, api, publisher, log = stack
-    api.hold(2)
-    run = start_import(publisher)
-    wait_until(api.waiting.is_set, timeout=60, what="the worker to ask for page 3")
+    run = start_import_held_at_page_3(publisher, api)
 
     redis.kill()
     api.release.set()
@@ -236,9 +242,7 @@ def test_import_completes_after_redis_is_killed_mid_import(stack):
 
 def test_import_completes_after_the_worker_is_killed_mid_page(stack):
     redis, worker, api, publisher, log = stack
-    api.hold(2)
-    run = start_import(publisher)
-    wait_until(api.waiting.is_set, timeout=60, what="the worker to ask for page 3")
+    run = start_import_held_at_page_3(publisher, api)
 
     worker.kill()
     api.release.set()
