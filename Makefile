@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test processes: each has its own Postgres database and Redis db (tests/conftest.py).
+TEST_WORKERS ?= 2
 
 # Tests always use the real Postgres and Redis on loopback.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bzpeer
@@ -55,7 +57,7 @@ run: export DEBUG ?= 1
 test: install
 	$(VENV)/bin/lint-imports --no-cache
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: install

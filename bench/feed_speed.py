@@ -105,24 +105,20 @@ def generate(now: datetime.datetime) -> dict:
 
 
 def load(data: dict, user_id: int) -> None:
-    """COPY the generated rows, reset the id sequences, and ANALYZE."""
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
-
-    from bench.graph_speed import _copy, skip_foreign_key_checks
+    """COPY the generated rows (see bench.data.bulk_load)."""
+    from bench.data import bulk_load, copy_rows
     from social.models import Follow
     from works.models import Authorship, HiddenWork, Researcher, Work
 
-    with transaction.atomic():
-        skip_foreign_key_checks()
-        _copy(
+    with bulk_load([Researcher, Work, Authorship, HiddenWork, Follow]):
+        copy_rows(
             Researcher,
             ["id", "display_name", "name_key", "search_name", "slug", "primary_id"],
             [(pk, f"Feed Author {pk:05d}", f"feed author {pk:05d}", f"feed author {pk:05d}",
               f"feed-author-{pk}", data["primary"].get(pk)) for pk in data["researchers"]],
             verification_level=1,
         )  # fmt: skip
-        _copy(
+        copy_rows(
             Work,
             ["id", "slug", "title", "title_key", "publication_date", "publication_year",
              "authors_count", "created_at", "updated_at"],
@@ -132,26 +128,19 @@ def load(data: dict, user_id: int) -> None:
             type="article",
             venue="Journal of Generated Results",
         )  # fmt: skip
-        _copy(Authorship, ["id", "work_id", "position", "researcher_id"], data["authorships"])
-        _copy(
+        copy_rows(Authorship, ["id", "work_id", "position", "researcher_id"], data["authorships"])
+        copy_rows(
             HiddenWork,
             ["researcher_id", "work_id"],
             data["hidden"],
             reason="Not mine (generated).",
         )
-        _copy(
+        copy_rows(
             Follow,
             ["researcher_id", "created_at"],
             data["follows"],
             user_id=user_id,
         )
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(
-                no_style(), [Researcher, Work, Authorship, HiddenWork, Follow]
-            ):
-                cursor.execute(statement)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 # --- The paths timed --------------------------------------------------------------------------

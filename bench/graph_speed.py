@@ -45,6 +45,8 @@ import statistics
 import time
 from collections import Counter, defaultdict
 
+from bench.data import bulk_load, copy_rows, cumulative, distinct, hyper_authored_work, new_authors
+
 SEED = 20260601
 COLLABORATORS = 5_000
 WORKS = 50_000
@@ -65,20 +67,6 @@ HYPER_AUTHORS = 3_000
 # --- Data -------------------------------------------------------------------------------------
 
 
-def _cumulative(weights: list[float]) -> list[float]:
-    return list(itertools.accumulate(weights))
-
-
-def _distinct(rng: random.Random, population: list[int], cum: list[float], k: int) -> list[int]:
-    chosen: dict[int, None] = {}
-    while len(chosen) < k:
-        for value in rng.choices(population, cum_weights=cum, k=2 * (k - len(chosen))):
-            chosen.setdefault(value, None)
-            if len(chosen) == k:
-                break
-    return list(chosen)
-
-
 def generate() -> dict:
     """Rows for every table, with explicit ids (the tables are emptied with RESTART IDENTITY).
 
@@ -87,15 +75,15 @@ def generate() -> dict:
     rng = random.Random(SEED)
     focus = 1
     pool = list(range(2, COLLABORATORS + 2))
-    pool_cum = _cumulative([1 / (rank + 10) ** ZIPF for rank in range(len(pool))])
+    pool_cum = cumulative([1 / (rank + 10) ** ZIPF for rank in range(len(pool))])
     sizes = list(range(2, 2 + len(AUTHOR_COUNT_WEIGHTS)))
-    sizes_cum = _cumulative(AUTHOR_COUNT_WEIGHTS)
+    sizes_cum = cumulative(AUTHOR_COUNT_WEIGHTS)
     topics = list(range(1, TOPICS + 1))
-    topics_cum = _cumulative([1 / (rank + 2) for rank in range(TOPICS)])
+    topics_cum = cumulative([1 / (rank + 2) for rank in range(TOPICS)])
     focus_topics = rng.sample(topics, FOCUS_TOPICS)
-    focus_topics_cum = _cumulative([1 / (rank + 1) for rank in range(FOCUS_TOPICS)])
+    focus_topics_cum = cumulative([1 / (rank + 1) for rank in range(FOCUS_TOPICS)])
     institutions = list(range(1, INSTITUTIONS + 1))
-    institutions_cum = _cumulative([1 / (rank + 3) for rank in range(INSTITUTIONS)])
+    institutions_cum = cumulative([1 / (rank + 3) for rank in range(INSTITUTIONS)])
     home = {
         researcher: rng.choices(institutions, cum_weights=institutions_cum)[0]
         for researcher in [focus, *pool]
@@ -113,13 +101,13 @@ def generate() -> dict:
                 byline.append(unmet.pop())
             if len(byline) < size:
                 byline = list(
-                    dict.fromkeys(byline + _distinct(rng, pool, pool_cum, size - len(byline)))
+                    dict.fromkeys(byline + distinct(rng, pool, pool_cum, size - len(byline)))
                 )
             rng.shuffle(byline)
-            chosen_topics = _distinct(rng, focus_topics, focus_topics_cum, rng.randint(1, 3))
+            chosen_topics = distinct(rng, focus_topics, focus_topics_cum, rng.randint(1, 3))
         else:
-            byline = _distinct(rng, pool, pool_cum, size)
-            chosen_topics = _distinct(rng, topics, topics_cum, rng.randint(1, 3))
+            byline = distinct(rng, pool, pool_cum, size)
+            chosen_topics = distinct(rng, topics, topics_cum, rng.randint(1, 3))
         year = rng.randint(*YEARS)
         works.append((work_id, year, len(byline), rng.randint(0, 300), chosen_topics[0]))
         for position, researcher in enumerate(byline):
@@ -143,50 +131,20 @@ def generate() -> dict:
     }
 
 
-def _copy(model, attnames: list[str], rows, **constants) -> None:
-    """COPY rows given for attnames; every other column gets constants[name] or its model
-    default (now for timestamps)."""
-    from bzpeer.db import insert_values
-
-    now = datetime.datetime.now(datetime.UTC)
-    for field in model._meta.concrete_fields:
-        if field.attname in attnames or field.attname in constants or field.primary_key:
-            continue
-        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        constants[field.attname] = now if stamped else field.get_default()
-    tail = list(constants.values())
-    insert_values(model, attnames + list(constants), [[*row, *tail] for row in rows])
-
-
-def skip_foreign_key_checks() -> None:
-    """Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: the commit would check every
-    generated row's keys one by one (most of a load's time). Generated rows are consistent by
-    construction, so a superuser session skips those triggers for the current transaction."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-        if cursor.fetchone()[0]:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-
-
 def load(data: dict) -> None:
-    """Write the generated rows with COPY, reset the id sequences, and ANALYZE."""
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
-
+    """Write the generated rows with COPY (see bench.data.bulk_load)."""
     from works.models import Authorship, Institution, Researcher, Topic, Work, WorkTopic
 
-    with transaction.atomic():
-        skip_foreign_key_checks()
-        _copy(
+    models = [Institution, Topic, Researcher, Work, Authorship, WorkTopic]
+    with bulk_load(models):
+        copy_rows(
             Institution,
             ["id", "openalex_id", "name"],
             [(i, f"I8{i:08d}", f"Institute {i:03d}") for i in range(1, INSTITUTIONS + 1)],
             country_code="GB",
             type="education",
         )
-        _copy(
+        copy_rows(
             Topic,
             ["id", "external_id", "name"],
             [(i, f"T8{i:06d}", f"Topic {i:03d}") for i in range(1, TOPICS + 1)],
@@ -196,7 +154,7 @@ def load(data: dict) -> None:
             (pk, f"Collaborator {pk:05d}", f"bench-collaborator-{pk}", f"A7{pk:09d}")
             for pk in data["pool"]
         ]
-        _copy(
+        copy_rows(
             Researcher,
             ["id", "display_name", "name_key", "search_name", "slug", "openalex_id",
              "institution_id"],
@@ -204,7 +162,7 @@ def load(data: dict) -> None:
              for pk, name, slug, openalex in people],
             verification_level=1,
         )  # fmt: skip
-        _copy(
+        copy_rows(
             Work,
             ["id", "slug", "title", "title_key", "publication_year", "authors_count",
              "citation_count"],
@@ -214,16 +172,10 @@ def load(data: dict) -> None:
             type="article",
             venue="Journal of Generated Results",
         )  # fmt: skip
-        _copy(Authorship, ["id", "work_id", "position", "researcher_id"], data["authorships"])
+        copy_rows(Authorship, ["id", "work_id", "position", "researcher_id"], data["authorships"])
         through = Authorship.institutions.through
-        _copy(through, ["authorship_id", "institution_id"], data["links"])
-        _copy(WorkTopic, ["work_id", "topic_id", "score"], data["work_topics"])
-        models = [Institution, Topic, Researcher, Work, Authorship, WorkTopic]
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), models):
-                cursor.execute(statement)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        copy_rows(through, ["authorship_id", "institution_id"], data["links"])
+        copy_rows(WorkTopic, ["work_id", "topic_id", "score"], data["work_topics"])
 
 
 def build_graph(data: dict) -> dict:
@@ -460,24 +412,6 @@ def slice_queries(researcher) -> list[dict]:
     return queries.captured_queries
 
 
-def hyper_record(number: int, authors: list[tuple[str, str]]):
-    from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
-
-    return WorkRecord(
-        title=f"A detector paper with {len(authors):,} authors, number {number}",
-        openalex_id=f"W9{number:09d}",
-        publication_year=2024,
-        type="article",
-        authorships=tuple(
-            AuthorshipRecord(
-                author=AuthorRecord(display_name=name, openalex_id=openalex),
-                raw_author_name=name,
-            )
-            for name, openalex in authors
-        ),
-    )
-
-
 def ingest_hyper(record) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -571,15 +505,13 @@ def bench_graph_slice(bench, *, print_table) -> None:
         cached.append(time.perf_counter() - start)
 
     # One work with HYPER_AUTHORS authors: new people, then existing well-connected ones.
-    hyper_new = ingest_hyper(
-        hyper_record(1, [(f"Hyper Author {i:04d}", f"A6{i:09d}") for i in range(HYPER_AUTHORS)])
-    )
+    hyper_new = ingest_hyper(hyper_authored_work(1, new_authors(HYPER_AUTHORS, batch=1)))
     known = data["pool"][:HYPER_AUTHORS]
     known_collaborations = Collaboration.objects.filter(
         researcher_a_id__in=known, researcher_b_id__in=known
     ).count()
     hyper_known = ingest_hyper(
-        hyper_record(2, [(f"Collaborator {pk:05d}", f"A7{pk:09d}") for pk in known])
+        hyper_authored_work(2, [(f"Collaborator {pk:05d}", f"A7{pk:09d}") for pk in known])
     )
 
     truncate()

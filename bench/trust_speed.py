@@ -3,10 +3,10 @@ the components profiles.trust computes once per distinct fact value) on RESEARCH
 researchers, next to a per-row Python loop doing the same work (read the row, compute_trust,
 save the changed fields, create a TrustAssessment), measured in the same run.
 
-The data (generated, deterministic, written with COPY into emptied domain tables): researchers
-with verification levels L0-L3, 0-300 works, ORCID iDs and OpenAlex ids on about half, 0-8
-verified collaborators, 0-10,000 followers (log-uniform) and a few open disputes; no trust
-computed yet, so every row changes on the first computation.
+The data (bench.data.researchers, deterministic, written with COPY into emptied domain
+tables): researchers with verification levels L0-L3, 0-300 works, ORCID iDs and OpenAlex ids on
+about half, 0-8 verified collaborators, 0-10,000 followers (log-uniform) and a few open
+disputes; no trust computed yet, so every row changes on the first computation.
 
 The Python loop runs on an evenly spaced sample of LOOP_SAMPLE researchers (every
 RESEARCHERS / LOOP_SAMPLE-th id) in one transaction, and its time is extrapolated to all of
@@ -19,38 +19,11 @@ The bench database is emptied and the demo data reloaded at the end, as bench/im
 does.
 """
 
-import random
 import time
 
 SEED = 20260602
 RESEARCHERS = 100_000
 LOOP_SAMPLE = 5_000
-
-
-def generate():
-    from works.models import Researcher
-
-    rng = random.Random(SEED)
-    rows = []
-    for number in range(1, RESEARCHERS + 1):
-        rows.append(
-            Researcher(
-                slug=f"trust-bench-{number}",
-                display_name=f"Trust Bench {number}",
-                name_key=f"trust bench {number}",
-                search_name=f"trust bench {number}",
-                orcid=f"0000-0003-{number // 10_000:04d}-{number % 10_000:04d}"
-                if rng.random() < 0.5
-                else None,
-                openalex_id=f"A8{number:09d}" if rng.random() < 0.5 else None,
-                verification_level=rng.choices([0, 1, 2, 3], weights=[20, 60, 12, 8])[0],
-                works_count=int(10 ** rng.uniform(0, 2.5)) - 1,
-                verified_collaborators_count=rng.choice([0, 0, 0, 1, 2, 3, 5, 8]),
-                followers_count=int(10 ** rng.uniform(0, 4)) - 1,
-                open_disputes_count=rng.choices([0, 1, 2], weights=[95, 4, 1])[0],
-            )
-        )
-    return rows
 
 
 def python_loop(sample_ids: list[int]) -> dict:
@@ -111,6 +84,7 @@ def trust_reset() -> None:
 def bench_trust_batch(bench, *, print_table) -> None:
     from django.db import connection
 
+    from bench.data import researchers
     from bench.import_speed import truncate
     from bzpeer.db import bulk_insert
     from profiles.models import TrustAssessment
@@ -121,8 +95,7 @@ def bench_trust_batch(bench, *, print_table) -> None:
     started = time.perf_counter()
     truncate()
     start = time.perf_counter()
-    rows = generate()
-    bulk_insert(Researcher, rows)
+    bulk_insert(Researcher, researchers(RESEARCHERS, seed=SEED, name="Trust Bench"))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE profiles_researcher")
     setup = time.perf_counter() - start

@@ -44,15 +44,14 @@ def screenshots(tmp_path):
 
 
 @pytest.fixture
-def site(live_server, settings, transactional_db):
-    """The live server with demo data, serving static files without the manifest step."""
-    from django.core.management import call_command
-
+def site(live_server, settings, transactional_db, demo_rows):
+    """The live server with demo data, serving static files without the manifest step. The
+    demo's rows are committed for the server's thread; the test's flush removes them after."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    call_command("load_demo", verbosity=0)
+    demo_rows.restore()
     return live_server
 
 

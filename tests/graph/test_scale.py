@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
+from bench import data
 from graph.models import Collaboration
 from graph.selectors import (
     SLICE_INSTITUTIONS,
@@ -23,7 +24,7 @@ from profiles.services import researcher_stats_refresh
 from tests.factories import InstitutionFactory, TopicFactory
 from works.models import Authorship, Researcher, Work, WorkTopic
 from works.services import records_import
-from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
+from works.sources.records import WorkRecord
 from works.text import fold
 
 pytestmark = pytest.mark.django_db
@@ -34,21 +35,7 @@ HYPER_AUTHORED_MAX_QUERIES = 40
 
 def hyper_authored(authors: int, *, number: int) -> WorkRecord:
     """One OpenAlex work with this many authors, all new people with their own OpenAlex ids."""
-    return WorkRecord(
-        title=f"Observation of a new particle, collaboration paper {number}",
-        openalex_id=f"W77{number:08d}",
-        publication_year=2024,
-        type="article",
-        authorships=tuple(
-            AuthorshipRecord(
-                author=AuthorRecord(
-                    display_name=f"Author {number}-{i:04d}", openalex_id=f"A77{number}{i:07d}"
-                ),
-                raw_author_name=f"Author {number}-{i:04d}",
-            )
-            for i in range(authors)
-        ),
-    )
+    return data.hyper_authored_work(number, data.new_authors(authors, batch=number))
 
 
 def pairs_of(work: Work):
@@ -70,10 +57,11 @@ def test_a_work_with_3000_authors_makes_no_pairs_and_stores_every_author(
 ):
     settings.GRAPH_MAX_AUTHORS_FOR_EDGES = 50  # the default
 
+    hyper = hyper_authored(3000, number=1)
     with django_assert_max_num_queries(HYPER_AUTHORED_MAX_QUERIES):
-        result = records_import(records=[hyper_authored(3000, number=1)])
+        result = records_import(records=[hyper])
 
-    work = Work.objects.get(openalex_id="W7700000001")
+    work = Work.objects.get(openalex_id=hyper.openalex_id)
     assert not pairs_of(work).exists()
     assert result.hyperauthored_works == 1
     assert result.edges_skipped == 3000 * 2999 // 2 == 4_498_500

@@ -6,10 +6,9 @@ from django.forms.models import model_to_dict
 
 from profiles import services
 from profiles.models import Claim, ClaimDispute, ClaimEvent
+from tests.access import LOGIN, AccessMatrix
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory
 from works.models import HiddenWork, Researcher
-
-LOGIN = "login"
 
 # (url, GET answers, POST answers, POST data); answers are for anonymous, another user, the
 # owner and staff. "login" is a redirect to the login page that comes back to the URL.
@@ -58,6 +57,7 @@ CASES = {
     ),
 }
 ROLES = ("anonymous", "other", "owner", "staff")
+MATRIX = AccessMatrix(CASES, ROLES)
 
 
 def snapshot() -> dict[str, list[dict]]:
@@ -92,15 +92,11 @@ def world(db) -> dict:
     }
 
 
-def request_as(client, world, role, method, case):
-    url_pattern, get_answers, post_answers, data = CASES[case]
-    url = url_pattern.format(**world)
-    if world["users"][role] is not None:
-        client.force_login(world["users"][role])
-    answers = get_answers if method == "get" else post_answers
-    expected = answers[ROLES.index(role)]
-    response = client.get(url) if method == "get" else client.post(url, data)
-    return url, expected, response
+def assert_answer(url, expected, response):
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.url == f"/accounts/login/?next={url}"
+    else:
+        assert response.status_code == expected
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -108,12 +104,9 @@ def request_as(client, world, role, method, case):
 def test_get_answers_and_changes_nothing(client, world, role, case):
     before = snapshot()
 
-    url, expected, response = request_as(client, world, role, "get", case)
+    url, expected, response = MATRIX.request(client, world, role, "get", case)
 
-    if expected == LOGIN:
-        assert response.status_code == 302 and response.url == f"/accounts/login/?next={url}"
-    else:
-        assert response.status_code == expected
+    assert_answer(url, expected, response)
     assert snapshot() == before
 
 
@@ -122,12 +115,9 @@ def test_get_answers_and_changes_nothing(client, world, role, case):
 def test_post_answers_and_refusals_change_nothing(client, world, role, case):
     before = snapshot()
 
-    url, expected, response = request_as(client, world, role, "post", case)
+    url, expected, response = MATRIX.request(client, world, role, "post", case)
 
-    if expected == LOGIN:
-        assert response.status_code == 302 and response.url == f"/accounts/login/?next={url}"
-    else:
-        assert response.status_code == expected
+    assert_answer(url, expected, response)
     if expected in (LOGIN, 404):
         assert snapshot() == before
 

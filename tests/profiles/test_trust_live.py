@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from bench import data
 from bzpeer.celery import app
 from profiles.models import TrustAssessment
 from profiles.services import trust_refresh_enqueue
@@ -33,31 +34,25 @@ TASK_NAME = "profiles.tasks.researcher_trust_refresh_task"
 QUEUE = "celery"
 
 
+def facts_at_the_steps(rng: random.Random) -> dict:
+    """Trust facts at and around the formula's steps and caps half the time, any level, some
+    records claimed."""
+    return {
+        "verification_level": rng.choice(list(VerificationLevel)),
+        "is_claimed": rng.random() < 0.3,
+        "works_count": rng.choice(WORK_CHOICES) if rng.random() < 0.5 else rng.randint(0, 200),
+        "verified_collaborators_count": rng.choice([0, 0, 1, 2, 4, 5, 6, 40]),
+        "followers_count": rng.choice(FOLLOWER_CHOICES)
+        if rng.random() < 0.5
+        else int(10 ** rng.uniform(0, 4)),
+        "open_disputes_count": rng.choice([0, 0, 0, 0, 1, 2, 7]),
+    }
+
+
 def generated_researchers(count: int, seed: int = 20260601) -> list[Researcher]:
-    rng = random.Random(seed)
-    rows = []
-    for number in range(count):
-        rows.append(
-            Researcher(
-                slug=f"generated-{number}",
-                display_name=f"Generated Researcher {number}",
-                name_key=f"generated researcher {number}",
-                search_name=f"generated researcher {number}",
-                orcid=f"0000-0002-{number // 10_000:04d}-{number % 10_000:04d}"
-                if rng.random() < 0.5
-                else None,
-                openalex_id=f"A5{number:09d}" if rng.random() < 0.5 else None,
-                verification_level=rng.choice(list(VerificationLevel)),
-                is_claimed=rng.random() < 0.3,
-                works_count=rng.choice(WORK_CHOICES) if rng.random() < 0.5 else rng.randint(0, 200),
-                verified_collaborators_count=rng.choice([0, 0, 1, 2, 4, 5, 6, 40]),
-                followers_count=rng.choice(FOLLOWER_CHOICES)
-                if rng.random() < 0.5
-                else int(10 ** rng.uniform(0, 4)),
-                open_disputes_count=rng.choice([0, 0, 0, 0, 1, 2, 7]),
-            )
-        )
-    return Researcher.objects.bulk_create(rows, batch_size=500)
+    return Researcher.objects.bulk_create(
+        data.researchers(count, seed=seed, facts=facts_at_the_steps), batch_size=500
+    )
 
 
 def disagreements(researchers) -> list[str]:

@@ -6,10 +6,10 @@ import pytest
 
 from social import services
 from social.models import Block, Follow, Invitation
+from tests.access import LOGIN, AccessMatrix
 from tests.factories import ResearcherFactory, UserFactory
 from tests.social.support import claimed, login_next, snapshot
 
-LOGIN = "login"  # a redirect to the login page that comes back to the URL
 LOGIN_PROFILE = "login-profile"  # ... that comes back to the profile (the follow button)
 
 ROLES = ("anonymous", "other", "sender", "recipient", "staff")
@@ -98,6 +98,7 @@ CASES = {
         {},
     ),
 }
+MATRIX = AccessMatrix(CASES, ROLES)
 
 
 @pytest.fixture
@@ -128,20 +129,6 @@ def world(db) -> dict:
     }
 
 
-def request_as(client, world, role, method, case, headers=None):
-    url_pattern, get_answers, post_answers, data = CASES[case]
-    url = url_pattern.format(**world)
-    if world["users"][role] is not None:
-        client.force_login(world["users"][role])
-    answers = get_answers if method == "get" else post_answers
-    expected = answers[ROLES.index(role)]
-    if method == "get":
-        response = client.get(url, headers=headers)
-    else:
-        response = client.post(url, data, headers=headers)
-    return url, expected, response
-
-
 def assert_answer(world, url, expected, response):
     if expected == LOGIN:
         assert login_next(response) == url, response
@@ -160,7 +147,7 @@ def test_get_answers_and_changes_nothing(client, world, role, case, htmx):
     headers = {"HX-Request": "true"} if htmx else None
     before = snapshot()
 
-    url, expected, response = request_as(client, world, role, "get", case, headers)
+    url, expected, response = MATRIX.request(client, world, role, "get", case, headers)
 
     if htmx and expected == LOGIN:
         # django-htmx leaves login_required alone: still a redirect to the login page.
@@ -175,7 +162,7 @@ def test_get_answers_and_changes_nothing(client, world, role, case, htmx):
 def test_post_answers_and_refusals_change_nothing(client, world, role, case):
     before = snapshot()
 
-    url, expected, response = request_as(client, world, role, "post", case)
+    url, expected, response = MATRIX.request(client, world, role, "post", case)
 
     assert_answer(world, url, expected, response)
     if expected in (LOGIN, LOGIN_PROFILE, 400, 404, 405):

@@ -1,0 +1,162 @@
+"""Generated data for the benchmarks and the tests: researchers, works and their authorships.
+
+One module so that a benchmark and the test of the same code draw their data the same way.
+Everything is deterministic for a seed (a `random.Random` passed in or made from it).
+
+- Drawing: `cumulative` and `distinct` pick by weight (Zipf-like popularity: a few people on
+  many works, most on one or two).
+- Researchers: `researchers` makes records with identifiers and trust facts; `realistic_facts`
+  is the default mix of those facts, a test passes its own to hit the formula's steps.
+- Works: `hyper_authored_work` is one OpenAlex work record with a byline of thousands,
+  `new_authors` people no database holds yet.
+- Writing: `bulk_load` is the transaction to COPY rows with explicit ids in (the benchmarks
+  empty the tables first), `copy_rows` writes value lists with defaults for the other columns.
+  Unsaved model instances go to `bzpeer.db.bulk_insert` (also COPY) or `bulk_create`.
+
+Django models are imported inside the functions: bench/run.py imports the benchmarks before
+Django is set up.
+"""
+
+import datetime
+import itertools
+import random
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+# --- Drawing -----------------------------------------------------------------------------------
+
+
+def cumulative(weights: Sequence[float]) -> list[float]:
+    """Cumulative weights for `random.choices(..., cum_weights=...)`, computed once."""
+    return list(itertools.accumulate(weights))
+
+
+def distinct(rng: random.Random, population: Sequence, cum_weights: list[float], k: int) -> list:
+    """k distinct members of the population, drawn by weight, in the order first drawn."""
+    chosen: dict = {}
+    while len(chosen) < k:
+        for value in rng.choices(population, cum_weights=cum_weights, k=2 * (k - len(chosen))):
+            chosen.setdefault(value, None)
+            if len(chosen) == k:
+                break
+    return list(chosen)
+
+
+# --- Researchers -------------------------------------------------------------------------------
+
+
+def realistic_facts(rng: random.Random) -> dict:
+    """The trust facts of one researcher as a large population has them: most at L1, works and
+    followers log-uniform (0-315 works, 0-9,999 followers), a few open disputes."""
+    return {
+        "verification_level": rng.choices([0, 1, 2, 3], weights=[20, 60, 12, 8])[0],
+        "works_count": int(10 ** rng.uniform(0, 2.5)) - 1,
+        "verified_collaborators_count": rng.choice([0, 0, 0, 1, 2, 3, 5, 8]),
+        "followers_count": int(10 ** rng.uniform(0, 4)) - 1,
+        "open_disputes_count": rng.choices([0, 1, 2], weights=[95, 4, 1])[0],
+    }
+
+
+def researchers(
+    count: int,
+    *,
+    seed: int,
+    name: str = "Generated Researcher",
+    start: int = 1,
+    facts: Callable[[random.Random], dict] = realistic_facts,
+) -> list:
+    """`count` unsaved Researcher records numbered from `start`: "<name> <number>" with a slug
+    and search keys to match, an ORCID iD and an OpenAlex id on about half each (both derived
+    from the number, so distinct numbers never collide), and the fields `facts` draws.
+    No trust is computed: every row changes on its first computation."""
+    from works.models import Researcher
+    from works.text import fold, make_slug
+
+    rng = random.Random(seed)
+    rows = []
+    for number in range(start, start + count):
+        display_name = f"{name} {number}"
+        rows.append(
+            Researcher(
+                slug=make_slug(display_name),
+                display_name=display_name,
+                name_key=fold(display_name),
+                search_name=fold(display_name),
+                orcid=f"0000-0003-{number // 10_000:04d}-{number % 10_000:04d}"
+                if rng.random() < 0.5
+                else None,
+                openalex_id=f"A8{number:09d}" if rng.random() < 0.5 else None,
+                **facts(rng),
+            )
+        )
+    return rows
+
+
+# --- Works -------------------------------------------------------------------------------------
+
+
+def new_authors(count: int, *, batch: int) -> list[tuple[str, str]]:
+    """(display name, OpenAlex id) of `count` people; each batch number gives other people."""
+    return [(f"Author {batch}-{i:04d}", f"A6{batch:03d}{i:06d}") for i in range(count)]
+
+
+def hyper_authored_work(number: int, authors: Sequence[tuple[str, str]]):
+    """One OpenAlex work record (2024, an article) whose byline is `authors`, in order: what a
+    detector collaboration publishes. Its OpenAlex id follows from `number`."""
+    from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
+
+    return WorkRecord(
+        title=f"A detector paper with {len(authors):,} authors, number {number}",
+        openalex_id=f"W9{number:09d}",
+        publication_year=2024,
+        type="article",
+        authorships=tuple(
+            AuthorshipRecord(
+                author=AuthorRecord(display_name=name, openalex_id=openalex),
+                raw_author_name=name,
+            )
+            for name, openalex in authors
+        ),
+    )
+
+
+# --- Writing -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def bulk_load(models: Sequence) -> Iterator[None]:
+    """A transaction to COPY generated rows with explicit ids into emptied tables.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: the commit would check every
+    generated row's keys one by one (most of a load's time). Generated rows are consistent by
+    construction, so a superuser session skips those triggers for this transaction. After the
+    rows, the models' id sequences move past them, and ANALYZE gives the planner their sizes."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            if cursor.fetchone()[0]:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        yield
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def copy_rows(model, attnames: list[str], rows, **constants) -> None:
+    """COPY rows given as value lists for attnames; every other column gets constants[name] or
+    its model default (now for timestamps)."""
+    from bzpeer.db import insert_values
+
+    now = datetime.datetime.now(datetime.UTC)
+    for field in model._meta.concrete_fields:
+        if field.attname in attnames or field.attname in constants or field.primary_key:
+            continue
+        stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        constants[field.attname] = now if stamped else field.get_default()
+    tail = list(constants.values())
+    insert_values(model, attnames + list(constants), [[*row, *tail] for row in rows])
