@@ -66,7 +66,7 @@ screenshots: install
 
 bench: install
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(TEST_ENV) $(PY) bench/run.py
+	$(TEST_ENV) BENCH=$(BENCH) $(PY) bench/run.py
 
 lint:
 	$(VENV)/bin/lint-imports

@@ -262,6 +262,18 @@ BENCHMARKS: list[Callable[[Bench], None]] = [
 ]
 
 
+def benchmarks_chosen(names: str) -> list[Callable[[Bench], None]]:
+    """BENCH=trust,feed runs those sections only (each named without "bench_")."""
+    if not names.strip():
+        return BENCHMARKS
+    by_name = {benchmark.__name__.removeprefix("bench_"): benchmark for benchmark in BENCHMARKS}
+    chosen = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in by_name]
+    if unknown:
+        raise SystemExit(f"BENCH: no section {', '.join(unknown)}; there are {', '.join(by_name)}.")
+    return [by_name[name] for name in chosen]
+
+
 def main() -> None:
     database_url = bench_database_url(os.environ.get("DATABASE_URL", ""))
     os.environ.update(
@@ -287,7 +299,7 @@ def main() -> None:
                 f"127.0.0.1:{port}; database {urlsplit(database_url).path.lstrip('/')}; "
                 f"Python {sys.version.split()[0]}"
             )
-            for benchmark in BENCHMARKS:
+            for benchmark in benchmarks_chosen(os.environ.get("BENCH", "")):
                 benchmark(bench)
         finally:
             server_stop(server)
