@@ -6,6 +6,7 @@ enqueue them: so the imports run one way, services → tasks → stats and notif
 
 from celery import shared_task
 
+from bzpeer.celery import MAIL_TASK_OPTIONS
 from profiles import notifications, stats
 
 
@@ -19,17 +20,6 @@ def trust_batch_task() -> None:
     stats.trust_batch_recompute()
 
 
-# SMTP errors are OSError subclasses; the mail is marked sent only with the send, so a retry
-# after a failure sends it, and one after a success finds the mark.
-@shared_task(
-    acks_late=True,
-    ignore_result=True,
-    soft_time_limit=60,
-    time_limit=90,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(**MAIL_TASK_OPTIONS)
 def claim_event_mail_task(event_id: int) -> bool:
     return notifications.claim_event_mail(event_id=event_id)
