@@ -1,3 +1,5 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -35,12 +37,13 @@ class UserAdmin(BaseUserAdmin):
 
     def get_deleted_objects(self, objs, request):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        holding = [
+        refused = [
             f"{user}: holds a claim or an open dispute; suspend the account first"
             for user in objs
             if account_holds_claims(user=user)
         ]
-        return to_delete, model_count, perms_needed, [*protected, *holding]
+        refused += [f"{user}: your own account" for user in objs if user.pk == request.user.pk]
+        return to_delete, model_count, perms_needed, [*protected, *refused]
 
     @admin.action(
         description="Suspend (revokes the account's claims, closes its invitations)",
@@ -66,6 +69,19 @@ class UserAdmin(BaseUserAdmin):
             except ClaimError as error:
                 self.message_user(request, f"{user}: {error}", messages.WARNING)
         self.message_user(request, f"Reinstated {done} account{'s' if done != 1 else ''}.")
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    """allauth's, with its action declaring the permission it needs: marking an address
+    verified changes an account, and allauth's runs for any staff member who can see the list."""
+
+    @admin.action(description="Mark selected email addresses as verified", permissions=["change"])
+    def make_verified(self, request, queryset):
+        return super().make_verified(request, queryset)
 
 
 class HistoryInline(admin.TabularInline):

@@ -32,6 +32,16 @@ class SpamReportAdmin(admin.ModelAdmin):
     def sender(self, report):
         return report.invitation.sender
 
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Deleting a report about oneself, or one filed, would decide it.
+        refused = [
+            f"{report}: it is about you, or you filed it"
+            for report in objs
+            if request.user.pk in (report.invitation.sender_id, report.invitation.recipient_id)
+        ]
+        return to_delete, model_count, perms_needed, [*protected, *refused]
+
     def has_suspend_permission(self, request):
         # Suspending changes an account, so it also takes the permission to change accounts.
         return request.user.has_perm("profiles.change_user")
