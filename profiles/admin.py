@@ -33,7 +33,13 @@ class UserAdmin(BaseUserAdmin):
     list_display = [*BaseUserAdmin.list_display, "is_active"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "is_active"] if obj else []
+        if obj is None:
+            return []
+        readonly = [*super().get_readonly_fields(request, obj), "is_active"]
+        if not request.user.is_superuser:
+            # Otherwise a moderator who may change accounts could grant themselves any right.
+            readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return readonly
 
     def get_deleted_objects(self, objs, request):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -4,6 +4,7 @@ themselves, and a suspended account loses its claims and its invitations."""
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.models import Permission
 
 from profiles import services
 from profiles.models import Claim, ClaimDispute, User
@@ -271,3 +272,29 @@ def test_the_user_form_does_not_suspend_around_the_service(client, holder):
     page = client.get(f"/admin/profiles/user/{holder.pk}/change/").content.decode()
 
     assert 'name="is_active"' not in page
+
+
+def test_a_moderator_who_may_change_accounts_cannot_grant_themselves_rights(client):
+    moderator = UserFactory(password=None, is_staff=True)
+    moderator.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_user", "change_user"])
+    )
+    client.force_login(moderator)
+    url = f"/admin/profiles/user/{moderator.pk}/change/"
+
+    client.post(
+        url,
+        {
+            "username": moderator.username,
+            "email": moderator.email,
+            "is_superuser": "on",
+            "is_staff": "on",
+            "user_permissions": list(Permission.objects.values_list("pk", flat=True)),
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+
+    moderator.refresh_from_db()
+    assert not moderator.is_superuser
+    assert moderator.user_permissions.count() == 2
