@@ -48,7 +48,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # --- Applications -----------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, its login through the site's throttled one (profiles.admin_site).
+    "profiles.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -213,6 +214,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # Logging out changes state, so it takes a POST (the header's "Log out" button).
 ACCOUNT_LOGOUT_ON_GET = False
+# Sign-up says the same ("we sent you an e-mail") whether or not the address is registered, in
+# the same time: profiles.accounts.SignupForm hashes the password on both paths.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_FORMS = {"signup": "profiles.accounts.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BZPEER] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Rate limits live in the cache (Redis in production, so they hold across processes).

@@ -1,3 +1,5 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -8,7 +10,11 @@ from django.utils.html import format_html
 from profiles.models import Claim, ClaimDispute, ClaimEvent, TrustAssessment, User
 from profiles.services import (
     ClaimError,
+    account_holds_claims,
+    account_reinstate,
+    account_suspend,
     claim_approve,
+    claim_dispute_accept,
     claim_dispute_revoke,
     claim_dispute_uphold,
     claim_reject,
@@ -19,7 +25,69 @@ from works.models import ImportRun, Researcher
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    pass
+    """Accounts. Suspension goes through profiles.services.account_suspend (the actions), so
+    `is_active` is read-only on the form; an account that holds a claim or an open dispute is
+    not deleted (its records would stay marked claimed): suspend it first."""
+
+    actions = ["suspend", "reinstate"]
+    list_display = [*BaseUserAdmin.list_display, "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        readonly = [*super().get_readonly_fields(request, obj), "is_active"]
+        if not request.user.is_superuser:
+            # Otherwise a moderator who may change accounts could grant themselves any right.
+            readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refused = [
+            f"{user}: holds a claim or an open dispute; suspend the account first"
+            for user in objs
+            if account_holds_claims(user=user)
+        ]
+        refused += [f"{user}: your own account" for user in objs if user.pk == request.user.pk]
+        return to_delete, model_count, perms_needed, [*protected, *refused]
+
+    @admin.action(
+        description="Suspend (revokes the account's claims, closes its invitations)",
+        permissions=["change"],
+    )
+    def suspend(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                account_suspend(user=user, actor=request.user, reason="Suspended by a moderator.")
+                done += 1
+            except ClaimError as error:
+                self.message_user(request, f"{user}: {error}", messages.WARNING)
+        self.message_user(request, f"Suspended {done} account{'s' if done != 1 else ''}.")
+
+    @admin.action(description="Reinstate (claims stay revoked)", permissions=["change"])
+    def reinstate(self, request, queryset):
+        done = 0
+        for user in queryset.filter(is_active=False):
+            try:
+                account_reinstate(user=user, actor=request.user)
+                done += 1
+            except ClaimError as error:
+                self.message_user(request, f"{user}: {error}", messages.WARNING)
+        self.message_user(request, f"Reinstated {done} account{'s' if done != 1 else ''}.")
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    """allauth's, with its action declaring the permission it needs: marking an address
+    verified changes an account, and allauth's runs for any staff member who can see the list."""
+
+    @admin.action(description="Mark selected email addresses as verified", permissions=["change"])
+    def make_verified(self, request, queryset):
+        return super().make_verified(request, queryset)
 
 
 class HistoryInline(admin.TabularInline):
@@ -181,7 +249,7 @@ class ClaimAdmin(admin.ModelAdmin):
 class ClaimDisputeAdmin(admin.ModelAdmin):
     """Disputes of approved claims: filter on open ones, then uphold or revoke with a reason."""
 
-    list_display = ["claim", "user", "state", "created_at", "decided_at"]
+    list_display = ["claim", "user", "state", "accepted_at", "created_at", "decided_at"]
     list_filter = ["state"]
     search_fields = ["claim__researcher__display_name", "user__email"]
     list_select_related = ["claim__researcher", "claim__user", "user"]
@@ -191,18 +259,27 @@ class ClaimDisputeAdmin(admin.ModelAdmin):
         "links",
         "note",
         "state",
+        "accepted_by",
+        "accepted_at",
         "decided_by",
         "reason",
         "created_at",
         "decided_at",
     ]
-    actions = ["uphold", "revoke"]
+    actions = ["accept", "uphold", "revoke"]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.action(
+        description="Accept the dispute (it weighs on the trust score; stays open)",
+        permissions=["change"],
+    )
+    def accept(self, request, queryset):
+        return self._decide(request, queryset, action="accept", service=claim_dispute_accept)
 
     @admin.action(description="Uphold claim (close the dispute)", permissions=["change"])
     def uphold(self, request, queryset):
@@ -235,6 +312,10 @@ class ClaimDisputeAdmin(admin.ModelAdmin):
                 done += 1
             except ClaimError as error:
                 self.message_user(request, f"{dispute}: {error}", messages.WARNING)
-        verb = "Upheld" if action == "uphold" else "Revoked"
-        self.message_user(request, f"{verb} {done} claim{'s' if done != 1 else ''}.")
+        summary = {
+            "accept": "Accepted {} dispute{}.",
+            "uphold": "Upheld {} claim{}.",
+            "revoke": "Revoked {} claim{}.",
+        }[action]
+        self.message_user(request, summary.format(done, "s" if done != 1 else ""))
         return None

@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -115,6 +116,8 @@ class ClaimEvent(models.Model):
         UPHELD = "upheld", "Dispute closed, claim upheld"
         LINKED = "linked", "Linked to another record of the same person"
         UNLINKED = "unlinked", "Link to another record removed"
+        ACCEPTED = "accepted", "Dispute accepted: it weighs on the trust score"
+        SUSPENDED = "suspended", "Holder's account suspended"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind)
@@ -137,6 +140,21 @@ class ClaimDisputeQuerySet(models.QuerySet):
     def open(self) -> "ClaimDisputeQuerySet":
         return self.filter(state=ClaimDispute.State.OPEN)
 
+    def accepted(self) -> "ClaimDisputeQuerySet":
+        """Open disputes a moderator has accepted as credible: each weighs on the trust score."""
+        return self.open().filter(accepted_at__isnull=False)
+
+    def undecided_from_verified(self) -> "ClaimDisputeQuerySet":
+        """Open disputes no moderator has accepted yet, opened by a verified account (one that
+        holds an approved claim, or has signed in with ORCID). A throwaway account's dispute is
+        not among them: it waits for a moderator without touching the score."""
+        verified = models.Exists(
+            Claim.objects.approved().filter(user=models.OuterRef("user"))
+        ) | models.Exists(
+            SocialAccount.objects.filter(user=models.OuterRef("user"), provider="orcid")
+        )
+        return self.open().filter(verified, accepted_at__isnull=True)
+
 
 class ClaimDispute(models.Model):
     """Another user's challenge to an approved claim, decided by a moderator."""
@@ -157,6 +175,12 @@ class ClaimDispute(models.Model):
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A moderator found the dispute credible while it stays open (claim_dispute_accept): from
+    # then on it weighs on the record's trust score whoever opened it.
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ClaimDisputeQuerySet.as_manager()
 

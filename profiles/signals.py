@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # revocation has committed, with `claim`, the revoked Claim. social closes the invitations made
 # as, or to, the record in the name of the person who held it.
 claim_revoked = Signal()
+
+# An account was suspended (profiles.services.account_suspend): it holds no claim any more and
+# cannot log in. Sent once the suspension has committed, with `user`. social closes the
+# invitations it sent and those waiting for its answer.
+account_suspended = Signal()

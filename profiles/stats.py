@@ -17,8 +17,14 @@ from django.utils import timezone
 
 from bzpeer.db import bulk_insert, bulk_update
 from graph.selectors import collaborator_counts
-from profiles.models import TrustAssessment
-from profiles.trust import COMPONENTS, TrustFacts, compute_trust, score_and_band
+from profiles.models import ClaimDispute, TrustAssessment
+from profiles.trust import (
+    COMPONENTS,
+    TrustFacts,
+    compute_trust,
+    disputes_weighing,
+    score_and_band,
+)
 from works.models import Authorship, Researcher, VerificationLevel, WorkTopic
 
 # Researchers per statement (and transaction) of the nightly batch: short enough that a row
@@ -56,6 +62,29 @@ def trust_facts(researcher: Researcher) -> TrustFacts:
     )
 
 
+def _dispute_counts(disputes, researcher_ids: Collection[int]) -> dict[int, int]:
+    return dict(
+        disputes.filter(claim__researcher_id__in=researcher_ids)
+        .values_list("claim__researcher_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def disputes_weighing_counts(*, researcher_ids: Collection[int]) -> dict[int, int]:
+    """The open disputes that weigh on each record's score (profiles.trust.disputes_weighing):
+    its open_disputes_count. Two queries for any number of records."""
+    accepted = _dispute_counts(ClaimDispute.objects.accepted(), researcher_ids)
+    undecided = _dispute_counts(ClaimDispute.objects.undecided_from_verified(), researcher_ids)
+    return {
+        researcher_id: disputes_weighing(
+            undecided_from_verified=undecided.get(researcher_id, 0),
+            accepted=accepted.get(researcher_id, 0),
+        )
+        for researcher_id in researcher_ids
+    }
+
+
 @transaction.atomic
 def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
     """Recount the cached counts of these researchers and recompute their trust scores.
@@ -81,6 +110,7 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
     verified = collaborator_counts(
         researcher_ids=ids, min_shared_works=1, min_level=VerificationLevel.L2
     )
+    disputes = disputes_weighing_counts(researcher_ids=ids)
 
     now = timezone.now()
     changed, assessments = [], []
@@ -90,6 +120,7 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
         "close_collaborators_count",
         "verified_collaborators_count",
         "verification_level",
+        "open_disputes_count",
     ]
     for researcher in Researcher.objects.filter(pk__in=ids).select_for_update():
         before = {field: getattr(researcher, field) for field in fields}
@@ -97,6 +128,7 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
         researcher.topics_count = topics.get(researcher.pk, 0)
         researcher.close_collaborators_count = close.get(researcher.pk, 0)
         researcher.verified_collaborators_count = verified.get(researcher.pk, 0)
+        researcher.open_disputes_count = disputes[researcher.pk]
         if not researcher.is_claimed:
             researcher.verification_level = authority_level(researcher)
         result = compute_trust(trust_facts(researcher))

@@ -18,6 +18,9 @@ VERIFIED_COLLABORATORS_MAX = 20
 FOLLOWERS_MAX = 15
 FOLLOWERS_FOR_FULL_POINTS = 1000
 POINTS_PER_OPEN_DISPUTE = -15
+# Disputes from verified accounts that no moderator has accepted weigh as at most this many:
+# the floor below which disputes cannot take a score without a moderator's decision.
+UNDECIDED_DISPUTES_MAX = 1
 
 # (lowest score in band, band), highest band first; works.models.TrustBand names them.
 BANDS = [(70, "trusted"), (40, "established"), (0, "emerging")]
@@ -139,6 +142,14 @@ def community_component(followers: int) -> Component:
         FOLLOWERS_MAX,
         f"{plural(max(followers, 0), 'follower')}.",
     )
+
+
+def disputes_weighing(*, undecided_from_verified: int, accepted: int) -> int:
+    """How many open disputes weigh on the score (the record's open_disputes_count): every one
+    a moderator accepted, and those verified accounts opened up to UNDECIDED_DISPUTES_MAX, so
+    signing up accounts to dispute a record costs more than it harms. A throwaway account's
+    dispute weighs only once a moderator accepts it."""
+    return min(max(undecided_from_verified, 0), UNDECIDED_DISPUTES_MAX) + max(accepted, 0)
 
 
 def disputes_component(open_disputes: int) -> Component:

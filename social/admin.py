@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from social.models import Block, Follow, Invitation, SpamReport
-from social.services import spam_report_resolve
+from social.services import SocialError, spam_report_resolve
 
 
 class ReadMostlyAdmin(admin.ModelAdmin):
@@ -32,16 +32,36 @@ class SpamReportAdmin(admin.ModelAdmin):
     def sender(self, report):
         return report.invitation.sender
 
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Deleting a report about oneself, or one filed, would decide it.
+        refused = [
+            f"{report}: it is about you, or you filed it"
+            for report in objs
+            if request.user.pk in (report.invitation.sender_id, report.invitation.recipient_id)
+        ]
+        return to_delete, model_count, perms_needed, [*protected, *refused]
+
+    def has_suspend_permission(self, request):
+        # Suspending changes an account, so it also takes the permission to change accounts.
+        return request.user.has_perm("profiles.change_user")
+
     def _resolve(self, request, queryset, *, suspend_sender: bool) -> int:
         resolved = 0
-        for report in queryset.filter(state=SpamReport.State.OPEN):
-            spam_report_resolve(
-                report=report, suspend_sender=suspend_sender, note=f"By {request.user}."
-            )
-            resolved += 1
+        for report in queryset.filter(state=SpamReport.State.OPEN).select_related("invitation"):
+            try:
+                spam_report_resolve(
+                    report=report,
+                    actor=request.user,
+                    suspend_sender=suspend_sender,
+                    note=f"By {request.user}.",
+                )
+                resolved += 1
+            except SocialError as error:
+                self.message_user(request, f"{report}: {error}", messages.WARNING)
         return resolved
 
-    @admin.action(description="Suspend the sender", permissions=["change"])
+    @admin.action(description="Suspend the sender", permissions=["change", "suspend"])
     def suspend_sender(self, request, queryset):
         count = self._resolve(request, queryset, suspend_sender=True)
         self.message_user(

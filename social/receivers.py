@@ -4,8 +4,13 @@ from allauth.account.signals import user_logged_in
 from django.contrib import messages
 from django.dispatch import receiver
 
-from profiles.signals import claim_revoked
-from social.services import SocialError, follow, invitations_close_for_revoked_claim
+from profiles.signals import account_suspended, claim_revoked
+from social.services import (
+    SocialError,
+    follow,
+    invitations_close_for_revoked_claim,
+    invitations_close_for_suspended_account,
+)
 from works.models import Researcher
 
 # The researcher a visitor asked to follow before logging in (social.views.follow_researcher).
@@ -32,3 +37,9 @@ def complete_pending_follow(sender, request, user, **kwargs):
 def close_invitations_of_revoked_claim(sender, claim, **kwargs):
     """profiles knows nothing of invitations; a revoked claim closes its open ones here."""
     invitations_close_for_revoked_claim(claim=claim)
+
+
+@receiver(account_suspended)
+def close_invitations_of_suspended_account(sender, user, **kwargs):
+    """A suspended account neither sends nor answers: its open invitations close here."""
+    invitations_close_for_suspended_account(user_id=user.pk)

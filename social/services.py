@@ -9,7 +9,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from profiles.models import Claim, User
-from profiles.services import trust_refresh_enqueue
+from profiles.services import (
+    ClaimError,
+    account_suspend,
+    decision_refusal,
+    trust_refresh_enqueue,
+)
 from social.models import Block, DigestSubscription, Follow, Invitation, SpamReport
 from social.rules import ALREADY_OPEN, invitation_refusal
 from social.selectors import invitation_facts
@@ -188,26 +193,42 @@ def invitation_report_spam(*, invitation: Invitation, user: User) -> SpamReport:
         return SpamReport.objects.create(invitation=declined)
 
 
-def spam_report_resolve(*, report: SpamReport, suspend_sender: bool, note: str = "") -> SpamReport:
-    """A moderator's decision. Suspending deactivates the sender's account, withdraws their
-    open invitations and declines those waiting for their answer."""
-    with transaction.atomic():
+def spam_report_resolve(
+    *, report: SpamReport, actor: User | None, suspend_sender: bool, note: str = ""
+) -> SpamReport:
+    """A moderator's decision; nobody decides a report about themselves or one they filed.
+    Suspending goes through profiles.services.account_suspend, whose signal closes the
+    sender's invitations (social.receivers). The suspension commits first, so a crash between
+    the two leaves the report open for a second, harmless, run."""
+    invitation = report.invitation
+    if refusal := decision_refusal(
+        actor=actor, subject_user_ids=[invitation.sender_id, invitation.recipient_id]
+    ):
+        raise SocialError(refusal)
+    if suspend_sender:
+        try:
+            account_suspend(
+                user=invitation.sender, actor=actor, reason="Sent invitations reported as spam."
+            )
+        except ClaimError as error:
+            raise SocialError(str(error)) from None
+    with transaction.atomic(durable=True):
         report = SpamReport.objects.select_for_update().get(pk=report.pk)
+        if report.state != SpamReport.State.OPEN:
+            raise SocialError("This report has already been resolved.")
         report.state = SpamReport.State.ACTIONED if suspend_sender else SpamReport.State.DISMISSED
         report.moderator_note, report.resolved_at = note, timezone.now()
         report.save(update_fields=["state", "moderator_note", "resolved_at"])
-        if suspend_sender:
-            sender_id = report.invitation.sender_id
-            User.objects.filter(pk=sender_id).update(is_active=False)
-            pending = Invitation.objects.filter(state=Invitation.State.PENDING)
-            pending.filter(sender_id=sender_id).update(
-                state=Invitation.State.WITHDRAWN, answered_at=timezone.now()
-            )
-            # A suspended account cannot answer: its senders hear no rather than wait.
-            pending.filter(recipient_id=sender_id).update(
-                state=Invitation.State.DECLINED, answered_at=timezone.now()
-            )
     return report
+
+
+def invitations_close_for_suspended_account(*, user_id: int) -> None:
+    """A suspended account's open invitations are withdrawn, and those waiting for its answer
+    declined: it cannot answer, so its senders hear no rather than wait."""
+    now = timezone.now()
+    pending = Invitation.objects.filter(state=Invitation.State.PENDING)
+    pending.filter(sender_id=user_id).update(state=Invitation.State.WITHDRAWN, answered_at=now)
+    pending.filter(recipient_id=user_id).update(state=Invitation.State.DECLINED, answered_at=now)
 
 
 def invitations_close_for_revoked_claim(*, claim: Claim) -> None:

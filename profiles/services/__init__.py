@@ -1,6 +1,7 @@
 """Writes to researcher records and claims, one module per concern. The public names are
 re-exported here, so callers write `from profiles.services import claim_approve`."""
 
+from profiles.services.accounts import account_holds_claims, account_reinstate, account_suspend
 from profiles.services.claims import (
     LEVEL_BY_METHOD,
     ClaimError,
@@ -15,10 +16,12 @@ from profiles.services.claims import (
     user_orcid_ids,
 )
 from profiles.services.disputes import (
+    claim_dispute_accept,
     claim_dispute_open,
     claim_dispute_revoke,
     claim_dispute_uphold,
 )
+from profiles.services.moderation import SELF_DECISION, decision_allowed, decision_refusal
 from profiles.services.owner import (
     researcher_owner_claim,
     researcher_update,
@@ -36,10 +39,15 @@ from profiles.stats import (
 
 __all__ = [
     "LEVEL_BY_METHOD",
+    "SELF_DECISION",
     "ClaimError",
+    "account_holds_claims",
+    "account_reinstate",
+    "account_suspend",
     "authority_level",
     "claim_approve",
     "claim_by_orcid",
+    "claim_dispute_accept",
     "claim_dispute_open",
     "claim_dispute_revoke",
     "claim_dispute_uphold",
@@ -48,6 +56,8 @@ __all__ = [
     "claim_evidence_submit",
     "claim_reject",
     "claim_start",
+    "decision_allowed",
+    "decision_refusal",
     "researcher_email_domains",
     "researcher_link_records",
     "researcher_owner_claim",

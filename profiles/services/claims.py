@@ -12,6 +12,7 @@ from django.utils import timezone
 from graph.models import Collaboration
 from profiles.codes import claim_code_matches
 from profiles.models import Claim, ClaimEvent, User
+from profiles.services.moderation import decision_refusal
 from profiles.services.trust import trust_refresh_enqueue
 from profiles.tasks import claim_event_mail_task
 from works.models import Authorship, Researcher, VerificationLevel
@@ -176,6 +177,8 @@ def _approve(*, claim: Claim, actor: User | None) -> Claim:
 
 def claim_approve(*, claim: Claim, actor: User | None) -> Claim:
     """A moderator approves a pending claim; its user is e-mailed the answer."""
+    if refusal := decision_refusal(actor=actor, subject_user_ids=[claim.user_id]):
+        raise ClaimError(refusal)
     with transaction.atomic(durable=True):
         claim = _approve(claim=claim, actor=actor)
         claim_event_add(
@@ -319,6 +322,8 @@ def claim_evidence_submit(
 
 def claim_reject(*, claim: Claim, actor: User | None, reason: str) -> Claim:
     """Reject a pending claim; its user is e-mailed why."""
+    if refusal := decision_refusal(actor=actor, subject_user_ids=[claim.user_id]):
+        raise ClaimError(refusal)
     with transaction.atomic(durable=True):
         claim = _locked_pending(claim)
         claim_close(

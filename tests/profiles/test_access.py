@@ -143,4 +143,5 @@ def test_dispute_posts_open_one_dispute_each(client, world):
         )
 
     assert ClaimDispute.objects.filter(state="open").count() == 2
-    assert Researcher.objects.get(slug=world["slug"]).open_disputes_count == 2
+    # Neither account is verified, and no moderator accepted them: they do not weigh (issue 11).
+    assert Researcher.objects.get(slug=world["slug"]).open_disputes_count == 0

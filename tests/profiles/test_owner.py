@@ -220,8 +220,14 @@ def dispute(researcher, user=None):
 
 
 def test_dispute_counts_against_the_trust_score_and_is_audited(claim, researcher, committed):
+    # A verified account's dispute weighs; a throwaway's does not (test_moderation.py).
+    disputer = UserFactory()
+    own = services.claim_evidence_submit(
+        user=disputer, researcher=ResearcherFactory(), links=["https://example.org/me"], note=""
+    )
+    services.claim_approve(claim=own, actor=None)
     with committed():
-        opened = dispute(researcher)
+        opened = dispute(researcher, disputer)
 
     researcher.refresh_from_db()
     assert opened.state == ClaimDispute.State.OPEN

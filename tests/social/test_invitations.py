@@ -591,16 +591,18 @@ def test_reports_appear_for_moderators(client, reported, moderator):
 
 
 def test_suspending_deactivates_the_sender_and_withdraws_their_invitations(
-    client, sender, reported, moderator
+    client, sender, reported, moderator, django_capture_on_commit_callbacks
 ):
     report, other = reported
     client.force_login(moderator)
 
-    response = client.post(
-        "/admin/social/spamreport/",
-        {"action": "suspend_sender", "_selected_action": [report.pk]},
-        follow=True,
-    )
+    # The invitations close on the suspension's commit (profiles.signals.account_suspended).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/social/spamreport/",
+            {"action": "suspend_sender", "_selected_action": [report.pk]},
+            follow=True,
+        )
 
     assert response.status_code == 200
     report.refresh_from_db()
