@@ -1,17 +1,22 @@
 """Writes to researcher records and claims, one module per concern. The public names are
 re-exported here, so callers write `from profiles.services import claim_approve`."""
 
+from profiles.services.claim_email import (
+    claim_email_code_send,
+    claim_email_code_verify,
+    researcher_email_domains,
+)
 from profiles.services.claims import (
     LEVEL_BY_METHOD,
     ClaimError,
+    ClaimReferred,
     claim_approve,
     claim_by_orcid,
-    claim_email_code_send,
-    claim_email_code_verify,
     claim_evidence_submit,
+    claim_referral_reason,
     claim_reject,
     claim_start,
-    researcher_email_domains,
+    revoked_before,
     user_orcid_ids,
 )
 from profiles.services.disputes import (
@@ -37,6 +42,7 @@ from profiles.stats import (
 __all__ = [
     "LEVEL_BY_METHOD",
     "ClaimError",
+    "ClaimReferred",
     "authority_level",
     "claim_approve",
     "claim_by_orcid",
@@ -46,6 +52,7 @@ __all__ = [
     "claim_email_code_send",
     "claim_email_code_verify",
     "claim_evidence_submit",
+    "claim_referral_reason",
     "claim_reject",
     "claim_start",
     "researcher_email_domains",
@@ -53,6 +60,7 @@ __all__ = [
     "researcher_owner_claim",
     "researcher_stats_refresh",
     "researcher_update",
+    "revoked_before",
     "trust_batch_recompute",
     "trust_facts",
     "trust_refresh_enqueue",
