@@ -79,13 +79,19 @@ def test_an_address_that_does_not_name_the_researcher_goes_to_a_moderator(instit
     assert "is verified, but" in claim.events.last().message
 
 
-def test_a_moderator_approves_the_verified_address_at_l2(institution, prove):
+def test_a_moderator_sees_the_verified_address_and_approves_at_l2(client, institution, prove):
     researcher = record(institution, "Bob Smith")
     with pytest.raises(ClaimReferred):
         prove(UserFactory(), researcher, f"office.b@{UNI}")
     claim = Claim.objects.get()
+    moderator = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(moderator)
 
-    services.claim_approve(claim=claim, actor=UserFactory(is_staff=True))
+    page = client.get(f"/admin/profiles/claim/{claim.pk}/change/").content.decode()
+    assert f"office.b@{UNI}" in page and "Email verified at" in page
+    assert "does not name Bob Smith" in page
+
+    services.claim_approve(claim=claim, actor=moderator)
 
     researcher.refresh_from_db()
     assert researcher.is_claimed and researcher.verification_level == VerificationLevel.L2
