@@ -75,12 +75,14 @@ def test_institution_domains_are_not(domain):
     ],
 )
 def test_a_homepage_on_a_shared_host_gives_no_email_domain(homepage, domains):
+    # Fails without `not domain_is_shared(host)` in works.sources.openalex._email_domains.
     record = openalex.parse_institution({"id": "https://openalex.org/I1", "homepage_url": homepage})
 
     assert record.email_domains == domains
 
 
 def test_an_address_at_a_shared_host_is_refused_whatever_the_domains_say():
+    # Fails without `if domain_is_shared(domain)` in claim_email.email_domain_allowed.
     assert email_domain_allowed(email="ada@uni.example.edu", domains={"uni.example.edu"})
     assert not email_domain_allowed(email="ada@gmail.com", domains={"gmail.com"})
     assert not email_domain_allowed(email="ada@lab.github.io", domains={"github.io"})
@@ -92,6 +94,7 @@ def ada(db):
 
 
 def test_a_shared_domain_stored_before_the_deny_list_counts_for_nothing(ada):
+    # Fails without the shared-host filter at the end of researcher_email_domains.
     # An institution imported before the deny-list, its homepage on Yahoo's sites.
     researcher = ResearcherFactory(
         display_name="Ada Lovelace",

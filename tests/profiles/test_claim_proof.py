@@ -60,6 +60,7 @@ def prove(committed):
 
 
 def test_an_address_that_does_not_name_the_researcher_goes_to_a_moderator(institution, prove):
+    # Fails without `if not address_names_researcher(…)` in claims.claim_referral_reason.
     researcher = record(institution, "Bob Smith")
     user = UserFactory()
 
@@ -108,6 +109,7 @@ def test_an_address_that_names_the_researcher_approves_at_l2(institution, prove)
 
 
 def test_the_probe_one_mailbox_three_records_two_accounts(institution, prove):
+    # Fails without the `_address_holds_a_claim(…)` check in claim_email_code_send.
     # The probe's attack: alice@<university> verified three records for two accounts.
     alice, mallory = UserFactory(), UserFactory()
     alice_record = record(institution, "Alice Smith")
@@ -130,6 +132,7 @@ def test_the_probe_one_mailbox_three_records_two_accounts(institution, prove):
 
 
 def test_the_database_holds_one_approved_claim_per_verified_address(institution):
+    # Fails without the claim_one_approved_per_verified_email constraint (profiles.models).
     first, second = record(institution, "Ada Lovelace"), record(institution, "Ada Byron")
     now = timezone.now()
     Claim.objects.create(
@@ -152,6 +155,7 @@ def test_the_database_holds_one_approved_claim_per_verified_address(institution)
 
 
 def test_a_moderator_cannot_approve_a_second_claim_for_one_verified_address(institution, prove):
+    # Fails without the constraint, or with the wrong words without its branch in _approve.
     moderator = UserFactory(is_staff=True)
     prove(UserFactory(), record(institution, "Ada Lovelace"), f"ada@{UNI}")
     byron = record(institution, "Ada Byron")
@@ -185,6 +189,7 @@ def test_an_account_claims_another_record_of_the_same_person_at_once(institution
 
 
 def test_an_account_holding_a_record_cannot_prove_an_unrelated_one(institution, prove):
+    # Fails without the `if unrelated:` branch in claims.claim_referral_reason.
     user = UserFactory()
     prove(user, record(institution, "Ada Lovelace"), f"ada.lovelace@{UNI}")
     bob = record(institution, "Bob Smith")
@@ -231,6 +236,8 @@ def test_linked_records_count_as_one_person(institution, prove):
 
 
 def test_a_revoked_claimant_gets_only_the_evidence_route(institution, prove, committed):
+    # Fails without the revoked_before check in claims._claim_open (and, for the last step,
+    # in claim_email_code_send).
     researcher = record(institution, "Ada Lovelace", orcid="0000-0002-1825-0097")
     holder, disputer = UserFactory(), UserFactory()
     SocialAccount.objects.create(user=holder, provider="orcid", uid=researcher.orcid)
