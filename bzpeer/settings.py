@@ -198,6 +198,25 @@ CELERY_BEAT_SCHEDULE = {
 # Invitations one sender may send in any 24 hours (social.services.invitation_send).
 INVITATIONS_PER_DAY = int(os.environ.get("INVITATIONS_PER_DAY", "20"))
 
+# Claim codes (profiles.services.claims): e-mails sent in any 24 hours to one address, for one
+# account and for one record, and wrong codes one record takes in any 24 hours across all claims.
+CLAIM_CODES_PER_ADDRESS_PER_DAY = int(os.environ.get("CLAIM_CODES_PER_ADDRESS_PER_DAY", "5"))
+CLAIM_CODES_PER_ACCOUNT_PER_DAY = int(os.environ.get("CLAIM_CODES_PER_ACCOUNT_PER_DAY", "10"))
+CLAIM_CODES_PER_RECORD_PER_DAY = int(os.environ.get("CLAIM_CODES_PER_RECORD_PER_DAY", "10"))
+CLAIM_CODE_GUESSES_PER_RECORD_PER_DAY = int(
+    os.environ.get("CLAIM_CODE_GUESSES_PER_RECORD_PER_DAY", "10")
+)
+# Institutional e-mail domains beyond the homepage host OpenAlex gives, by institution (its
+# OpenAlex or ROR id): "I27837315=umich.edu med.umich.edu;05x2bcf33=cmu.edu". Shared hosts
+# (works.mail_domains) never count, even here.
+CLAIM_EMAIL_DOMAINS_EXTRA = {
+    key.strip(): value.lower().split()
+    for key, _, value in (
+        item.partition("=") for item in os.environ.get("CLAIM_EMAIL_DOMAINS_EXTRA", "").split(";")
+    )
+    if key.strip() and value.strip()
+}
+
 # Works with more authors than this create no pairwise Collaboration rows (DESIGN.md, scale plan).
 GRAPH_MAX_AUTHORS_FOR_EDGES = int(os.environ.get("GRAPH_MAX_AUTHORS_FOR_EDGES", "50"))
 

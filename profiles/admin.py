@@ -202,6 +202,7 @@ class ClaimAdmin(admin.ModelAdmin):
         "evidence_links",
         "note",
         "email",
+        "email_verified_at",
         "code_attempts",
         "code_expires_at",
         "decided_by",

@@ -1,6 +1,7 @@
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 from works.models import Researcher, TrustBand
 
@@ -71,6 +72,9 @@ class Claim(models.Model):
     evidence_links = models.JSONField(default=list, blank=True)
     note = models.TextField(max_length=2000, blank=True)
     email = models.EmailField("institutional e-mail address", blank=True)
+    # When a mailed code proved that the user reads `email`. Written only by the claim services
+    # (so not editable in the admin); cleared when a code goes to another address.
+    email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set while a mailed code is waiting; the code itself is derived (profiles.codes), not stored.
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
@@ -95,6 +99,13 @@ class Claim(models.Model):
                 fields=["user", "researcher"],
                 condition=models.Q(state="pending"),
                 name="claim_one_pending_per_user_researcher",
+            ),
+            # One mailbox proves one person: an address verified by a code holds at most one
+            # approved claim, whether a code or a moderator approved it.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(state="approved", email_verified_at__isnull=False),
+                name="claim_one_approved_per_verified_email",
             ),
         ]
 

@@ -91,6 +91,7 @@ def _claim_page(request, researcher, *, status=200, **forms):
         "researcher": researcher,
         "has_orcid_account": bool(services.user_orcid_ids(user=request.user)),
         "open_claim": selectors.claim_open(user=request.user, researcher=researcher),
+        "revoked_before": services.revoked_before(user=request.user, researcher=researcher),
         "email_form": forms.get("email_form") or ClaimEmailForm(),
         "evidence_form": forms.get("evidence_form") or ClaimEvidenceForm(),
         "connect_orcid_url": reverse("orcid_login")
@@ -117,11 +118,21 @@ def researcher_claim(request, slug):
             form = ClaimEmailForm(request.POST)
             if not form.is_valid():
                 return _claim_page(request, researcher, status=400, email_form=form)
+            email = form.cleaned_data["email"]
             claim = services.claim_start(
                 user=request.user, researcher=researcher, method=Claim.Method.EMAIL
             )
-            services.claim_email_code_send(claim=claim, email=form.cleaned_data["email"])
-            messages.success(request, f"We sent a code to {form.cleaned_data['email']}.")
+            services.claim_email_code_send(claim=claim, email=email)
+            messages.success(request, f"We sent a code to {email}.")
+            reason = services.claim_referral_reason(
+                user=request.user, researcher=researcher, email=email
+            )
+            if reason:
+                messages.warning(
+                    request,
+                    f"Before you enter it: {reason}. The code will send your claim to a "
+                    "moderator with the verified address, not approve it.",
+                )
             return redirect("profiles:claim_code", slug=researcher.slug, claim_id=claim.pk)
         if method == Claim.Method.EVIDENCE:
             form = ClaimEvidenceForm(request.POST)
@@ -135,6 +146,9 @@ def researcher_claim(request, slug):
             )
             messages.success(request, "Sent to the moderators. We will e-mail you their answer.")
             return redirect("profiles:claim", slug=researcher.slug)
+    except services.ClaimReferred as referral:
+        messages.info(request, str(referral))
+        return redirect("profiles:claim", slug=researcher.slug)
     except services.ClaimError as error:
         messages.error(request, str(error))
         return _claim_page(request, researcher, status=400)
@@ -170,15 +184,17 @@ def researcher_claim_code(request, slug, claim_id):
     form = ClaimCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and _submitted(
-            form,
-            "code",
-            services.claim_email_code_verify,
-            claim=claim,
-            code=form.cleaned_data["code"],
-        ):
-            messages.success(request, "Claimed: your institutional e-mail is verified (L2).")
-            return redirect(claim.researcher)
+        if form.is_valid():
+            try:
+                services.claim_email_code_verify(claim=claim, code=form.cleaned_data["code"])
+            except services.ClaimReferred as referral:
+                messages.info(request, str(referral))
+                return redirect("profiles:claim", slug=slug)
+            except services.ClaimError as error:
+                form.add_error("code", str(error))
+            else:
+                messages.success(request, "Claimed: your institutional e-mail is verified (L2).")
+                return redirect(claim.researcher)
         status = 400
         claim.refresh_from_db()
     context = {"researcher": claim.researcher, "claim": claim, "form": form}

@@ -2,17 +2,22 @@
 re-exported here, so callers write `from profiles.services import claim_approve`."""
 
 from profiles.services.accounts import account_holds_claims, account_reinstate, account_suspend
+from profiles.services.claim_email import (
+    claim_email_code_send,
+    claim_email_code_verify,
+    researcher_email_domains,
+)
 from profiles.services.claims import (
     LEVEL_BY_METHOD,
     ClaimError,
+    ClaimReferred,
     claim_approve,
     claim_by_orcid,
-    claim_email_code_send,
-    claim_email_code_verify,
     claim_evidence_submit,
+    claim_referral_reason,
     claim_reject,
     claim_start,
-    researcher_email_domains,
+    revoked_before,
     user_orcid_ids,
 )
 from profiles.services.disputes import (
@@ -44,6 +49,7 @@ __all__ = [
     "account_holds_claims",
     "account_reinstate",
     "account_suspend",
+    "ClaimReferred",
     "authority_level",
     "claim_approve",
     "claim_by_orcid",
@@ -54,6 +60,7 @@ __all__ = [
     "claim_email_code_send",
     "claim_email_code_verify",
     "claim_evidence_submit",
+    "claim_referral_reason",
     "claim_reject",
     "claim_start",
     "decision_allowed",
@@ -63,6 +70,7 @@ __all__ = [
     "researcher_owner_claim",
     "researcher_stats_refresh",
     "researcher_update",
+    "revoked_before",
     "trust_batch_recompute",
     "trust_facts",
     "trust_refresh_enqueue",

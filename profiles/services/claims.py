@@ -1,8 +1,11 @@
 """Claims: a user proves that a researcher record is theirs, by ORCID sign-in (L3), a code
-mailed to an institutional address (L2) or evidence a moderator approves (L2)."""
+mailed to an institutional address that names them (L2, profiles.services.claim_email) or
+evidence a moderator approves (L2).
 
-from collections.abc import Collection
-from datetime import timedelta
+A proof the user makes themselves approves only when it proves the person: a revoked claimant
+may not use it on the record again, and a proof that shows less (an address that does not name
+the researcher, an account that already holds an unrelated record) sends the claim to a
+moderator instead (claim_referral_reason, claim_refer)."""
 
 from allauth.socialaccount.models import SocialAccount
 from django.db import IntegrityError, transaction
@@ -10,18 +13,24 @@ from django.db.models import Q
 from django.utils import timezone
 
 from graph.models import Collaboration
-from profiles.codes import claim_code_matches
+from profiles.identity import address_names_researcher, names_same_person
 from profiles.models import Claim, ClaimEvent, User
 from profiles.services.moderation import decision_refusal
 from profiles.services.trust import trust_refresh_enqueue
 from profiles.tasks import claim_event_mail_task
-from works.models import Authorship, Researcher, VerificationLevel
+from works.models import Researcher, VerificationLevel
 
-CODE_LIFETIME = timedelta(minutes=30)
-CODE_MAX_ATTEMPTS = 5
 EVIDENCE_MAX_LINKS = 10
 EVIDENCE_NOTE_MAX_LENGTH = 2000
 ALREADY_CLAIMED = "This record has already been claimed."
+ADDRESS_HOLDS_A_CLAIM = (
+    "{email} already holds the claim of another record, and one address proves one person. "
+    "If that record is also you, send evidence to a moderator for this one."
+)
+REVOKED_BEFORE = (
+    "A moderator revoked your earlier claim on this record, so ORCID sign-in and e-mail codes "
+    "cannot claim it again: send evidence, and a moderator will decide."
+)
 
 # The verification level an approved claim gives its record, by how it was proven.
 LEVEL_BY_METHOD = {
@@ -33,6 +42,15 @@ LEVEL_BY_METHOD = {
 
 class ClaimError(Exception):
     """A claim step that cannot go ahead; the message is shown to the user as it is."""
+
+
+class ClaimReferred(ClaimError):
+    """The proof went through but does not approve the claim by itself: the claim, with what
+    was proven, has been committed to the moderators' queue. The message tells the user why."""
+
+    def __init__(self, message: str, *, claim: Claim):
+        super().__init__(message)
+        self.claim = claim
 
 
 def claim_event_add(
@@ -82,31 +100,92 @@ def collaborator_ids(*, researcher_id: int) -> set[int]:
     return {pk for pair in pairs for pk in pair} - {researcher_id}
 
 
-def researcher_email_domains(*, researcher: Researcher) -> set[str]:
-    """Domains whose addresses count as institutional e-mail for this record: those of its
-    last known institution and of every institution on its authorships."""
-    domains = set()
-    if researcher.institution_id:
-        domains.update(researcher.institution.email_domains)
-    for institution_domains in Authorship.institutions.through.objects.filter(
-        authorship__researcher=researcher
-    ).values_list("institution__email_domains", flat=True):
-        domains.update(institution_domains or [])
-    return {domain.lower().strip() for domain in domains if domain}
-
-
-def _email_domain_allowed(*, email: str, domains: Collection[str]) -> bool:
-    domain = email.rsplit("@", 1)[-1].lower().strip()
-    return any(domain == allowed or domain.endswith("." + allowed) for allowed in domains)
-
-
-def _locked_pending(claim: Claim) -> Claim:
-    claim = Claim.objects.select_for_update().select_related("researcher").get(pk=claim.pk)
+def locked_pending(claim: Claim) -> Claim:
+    """The claim, locked (its row only: the services lock the rows their limits count on
+    themselves), when it is still pending."""
+    claim = (
+        Claim.objects.select_for_update(of=("self",)).select_related("researcher").get(pk=claim.pk)
+    )
     if claim.state == Claim.State.APPROVED:
         raise ClaimError("This claim has already been approved.")
     if claim.state != Claim.State.PENDING:
         raise ClaimError("This claim is closed; start a new one from the profile.")
     return claim
+
+
+def claimant_lock(*, user: User) -> None:
+    """Serialise one account's self-proven approvals and code sends, so what each counts or
+    checks (the records it holds, the codes it sent) includes the others'. FOR NO KEY UPDATE:
+    it does not block the key-share locks that rows referring to the user take."""
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+
+
+def revoked_before(*, user: User, researcher: Researcher) -> bool:
+    """Whether a moderator revoked this user's claim on this record: then only evidence, which
+    a moderator decides, may claim it again."""
+    return Claim.objects.filter(
+        user=user, researcher=researcher, state=Claim.State.REVOKED
+    ).exists()
+
+
+def record_names(researcher: Researcher) -> list[str]:
+    return [researcher.display_name, *(researcher.name_variants or [])]
+
+
+def _same_person(record: Researcher, other: Researcher) -> bool:
+    linked = (
+        record.primary_id == other.pk
+        or other.primary_id == record.pk
+        or (record.primary_id is not None and record.primary_id == other.primary_id)
+    )
+    return linked or names_same_person(record_names(record), record_names(other))
+
+
+def claim_referral_reason(
+    *, user: User, researcher: Researcher, email: str | None = None
+) -> str | None:
+    """Why a proof the user makes themselves (ORCID sign-in; a code mailed to `email`) does
+    not approve their claim on this record by itself but sends it to a moderator; None when it
+    approves. An address that does not name the researcher (profiles.identity) proves only
+    affiliation; an account holds approved claims only on records of one person."""
+    if email is not None:
+        local_part = email.rsplit("@", 1)[0]
+        if not address_names_researcher(local_part, record_names(researcher)):
+            return (
+                f"{email} does not name {researcher.display_name}, so it shows that you have an "
+                "address at the institution, not that you are this researcher"
+            )
+    held = Researcher.objects.filter(
+        pk__in=Claim.objects.held_by(user).values("researcher_id")
+    ).exclude(pk=researcher.pk)
+    unrelated = sorted(
+        record.display_name for record in held if not _same_person(record, researcher)
+    )
+    if unrelated:
+        return (
+            f"your account already holds {', '.join(unrelated)}, whose name does not look like "
+            f"{researcher.display_name}'s"
+        )
+    return None
+
+
+def claim_refer(*, claim: Claim, proof: str, reason: str) -> ClaimReferred:
+    """Send a self-proven claim to the moderators as evidence, with what was proven (`proof`)
+    and why it does not approve by itself written on its audit trail. Inside the caller's
+    transaction; returns the exception to raise once it commits."""
+    claim.method, claim.code_expires_at = Claim.Method.EVIDENCE, None
+    claim.save(update_fields=["method", "email_verified_at", "code_expires_at"])
+    claim_event_add(
+        claim=claim,
+        kind=ClaimEvent.Kind.SUBMITTED,
+        actor=claim.user,
+        message=f"{proof}, but {reason}: sent to a moderator.",
+    )
+    return ClaimReferred(
+        f"{proof}, but {reason}. We sent your claim to a moderator with what you proved; we "
+        "will e-mail you their answer.",
+        claim=claim,
+    )
 
 
 def _claim_open(
@@ -115,6 +194,8 @@ def _claim_open(
     """claim_start's work, inside the caller's transaction."""
     if Claim.objects.holding(researcher).exists():
         raise ClaimError(ALREADY_CLAIMED)
+    if method != Claim.Method.EVIDENCE and revoked_before(user=user, researcher=researcher):
+        raise ClaimError(REVOKED_BEFORE)
     claim = Claim.objects.pending().select_for_update().filter(user=user, researcher=researcher)
     claim = claim.first()
     created = claim is None
@@ -142,21 +223,27 @@ def _claim_open(
 
 def claim_start(*, user: User, researcher: Researcher, method: str) -> Claim:
     """Open a claim, or reuse the user's open claim on this record with the method now chosen.
-    Refuses a record that has already been claimed."""
+    Refuses a record that has already been claimed, and any method but evidence to a user
+    whose claim on it was revoked."""
     with transaction.atomic(durable=True):
         return _claim_open(
             user=user, researcher=researcher, method=method, evidence_links=None, note=""
         )
 
 
+def _violated_constraint(error: IntegrityError) -> str:
+    return getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or ""
+
+
 def _approve(*, claim: Claim, actor: User | None) -> Claim:
     """claim_approve's work, inside the caller's transaction. The record becomes claimed at the
     level its method gives (LEVEL_BY_METHOD)."""
     try:
-        # A savepoint: the database holds one approved claim per record, so of two racing
-        # approvals the second breaks the constraint, and that is a clear message.
+        # A savepoint: the database holds one approved claim per record and per verified
+        # address, so of two racing approvals the second breaks a constraint, and that is a
+        # clear message.
         with transaction.atomic():
-            claim = _locked_pending(claim)
+            claim = locked_pending(claim)
             level = LEVEL_BY_METHOD[claim.method]
             now = timezone.now()
             claim.state = Claim.State.APPROVED
@@ -166,7 +253,9 @@ def _approve(*, claim: Claim, actor: User | None) -> Claim:
             Researcher.objects.filter(pk=claim.researcher_id).update(
                 is_claimed=True, verification_level=level, updated_at=now
             )
-    except IntegrityError:
+    except IntegrityError as error:
+        if _violated_constraint(error) == "claim_one_approved_per_verified_email":
+            raise ClaimError(ADDRESS_HOLDS_A_CLAIM.format(email=claim.email)) from None
         raise ClaimError(ALREADY_CLAIMED) from None
     claim.researcher.is_claimed, claim.researcher.verification_level = True, level
     trust_refresh_enqueue(
@@ -191,8 +280,9 @@ def claim_approve(*, claim: Claim, actor: User | None) -> Claim:
     return claim
 
 
-def _approve_own(claim: Claim) -> Claim:
-    """The user proved the claim themselves, on the page that says so: no e-mail."""
+def approve_own(claim: Claim) -> Claim:
+    """The user proved the claim themselves, on the page that says so: no e-mail. Inside the
+    caller's transaction, after claim_referral_reason said it may approve."""
     claim = _approve(claim=claim, actor=claim.user)
     claim_event_add(
         claim=claim,
@@ -211,7 +301,8 @@ def user_orcid_ids(*, user: User) -> list[str]:
 
 
 def claim_by_orcid(*, user: User, researcher: Researcher) -> Claim:
-    """Claim at once when the user's signed-in ORCID iD is the record's."""
+    """Claim at once when the user's signed-in ORCID iD is the record's, unless the account
+    already holds an unrelated record: then the claim goes to a moderator (ClaimReferred)."""
     if not researcher.orcid:
         raise ClaimError(
             "This record has no ORCID iD, so ORCID sign-in cannot prove it is yours. "
@@ -233,76 +324,16 @@ def claim_by_orcid(*, user: User, researcher: Researcher) -> Claim:
             evidence_links=None,
             note="",
         )
-        return _approve_own(claim)
-
-
-def claim_email_code_send(*, claim: Claim, email: str) -> Claim:
-    """Mail a six-digit code (profiles.codes) to an address at one of the record's
-    institutions, once this commits. The code expires after CODE_LIFETIME; a new send retires
-    the previous code; failed attempts count across sends."""
-    email = email.strip()
-    with transaction.atomic(durable=True):
-        claim = _locked_pending(claim)
-        domains = researcher_email_domains(researcher=claim.researcher)
-        if not domains:
-            raise ClaimError(
-                "No institutional e-mail domain is known for this record; "
-                "send evidence to a moderator instead."
-            )
-        if not _email_domain_allowed(email=email, domains=domains):
-            raise ClaimError(
-                f"{email} is not at one of this record's institutions "
-                f"({', '.join(sorted(domains))})."
-            )
-        if claim.code_attempts >= CODE_MAX_ATTEMPTS:
-            raise ClaimError("Too many wrong codes; this claim cannot take more.")
-        claim.method = Claim.Method.EMAIL
-        claim.email = email
-        claim.code_expires_at = timezone.now() + CODE_LIFETIME
-        claim.save(update_fields=["method", "email", "code_expires_at"])
-        claim_event_add(
-            claim=claim, kind=ClaimEvent.Kind.CODE_SENT, actor=claim.user, message=email, mail=True
-        )
-    return claim
-
-
-def claim_email_code_verify(*, claim: Claim, code: str) -> Claim:
-    """Approve the claim when the code is right, unexpired and unused. A wrong code counts as
-    an attempt; the last allowed wrong attempt rejects the claim."""
-    if Claim.objects.approved().filter(pk=claim.pk).exists():
-        raise ClaimError("This code has already been used.")
-    with transaction.atomic(durable=True):
-        claim = _locked_pending(claim)
-        if claim.code_attempts >= CODE_MAX_ATTEMPTS:
-            raise ClaimError("Too many wrong codes; this claim cannot take more.")
-        if claim.code_expires_at is None:
-            raise ClaimError("No code is waiting for this claim; ask for a new one.")
-        if claim.code_expires_at <= timezone.now():
-            raise ClaimError("This code has expired; ask for a new one.")
-        if claim_code_matches(claim, code):
-            return _approve_own(claim)
-        # A wrong code is recorded before the error is raised, outside this transaction.
-        claim.code_attempts += 1
-        claim.save(update_fields=["code_attempts"])
-        left = CODE_MAX_ATTEMPTS - claim.code_attempts
-        claim_event_add(
+        claimant_lock(user=user)
+        reason = claim_referral_reason(user=user, researcher=researcher)
+        if reason is None:
+            return approve_own(claim)
+        referred = claim_refer(
             claim=claim,
-            kind=ClaimEvent.Kind.CODE_FAILED,
-            actor=claim.user,
-            message=f"Wrong code, {left} attempts left.",
+            proof=f"Your ORCID iD matches this record's ({researcher.orcid})",
+            reason=reason,
         )
-        if left:
-            error = f"That code is not right. {left} attempt{'s' if left != 1 else ''} left."
-        else:
-            claim_close(
-                claim=claim,
-                state=Claim.State.REJECTED,
-                kind=ClaimEvent.Kind.REJECTED,
-                actor=None,
-                reason="Too many wrong codes.",
-            )
-            error = "That code is not right, and that was the last attempt."
-    raise ClaimError(error)
+    raise referred
 
 
 def claim_evidence_submit(
@@ -325,7 +356,7 @@ def claim_reject(*, claim: Claim, actor: User | None, reason: str) -> Claim:
     if refusal := decision_refusal(actor=actor, subject_user_ids=[claim.user_id]):
         raise ClaimError(refusal)
     with transaction.atomic(durable=True):
-        claim = _locked_pending(claim)
+        claim = locked_pending(claim)
         claim_close(
             claim=claim,
             state=Claim.State.REJECTED,

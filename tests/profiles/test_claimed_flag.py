@@ -53,7 +53,9 @@ def step(django_capture_on_commit_callbacks):
 def test_every_claim_path_keeps_the_flag_and_level_equal_to_the_claims(db, step):
     orcid_user, email_user, evidence_user, disputer = (UserFactory() for _ in range(4))
     by_orcid = ResearcherFactory(orcid="0000-0002-1825-0097")
-    by_email = ResearcherFactory(institution=InstitutionFactory(email_domains=["uni.example"]))
+    by_email = ResearcherFactory(
+        display_name="Ada Lovelace", institution=InstitutionFactory(email_domains=["uni.example"])
+    )
     by_evidence, also_evidence_user = ResearcherFactory(), ResearcherFactory()
     rejected = ResearcherFactory()
     wrong_codes = ResearcherFactory(institution=InstitutionFactory(email_domains=["lab.example"]))
@@ -82,7 +84,7 @@ def test_every_claim_path_keeps_the_flag_and_level_equal_to_the_claims(db, step)
     claim = services.claim_start(user=disputer, researcher=wrong_codes, method=Claim.Method.EMAIL)
     step(services.claim_email_code_send, claim=claim, email="eve@lab.example")
     wrong = f"{(int(mailed_code()) + 1) % 1_000_000:06d}"
-    for _ in range(services.claims.CODE_MAX_ATTEMPTS):
+    for _ in range(services.claim_email.CODE_MAX_ATTEMPTS):
         with pytest.raises(ClaimError):
             step(services.claim_email_code_verify, claim=claim, code=wrong)
     assert Claim.objects.get(pk=claim.pk).state == Claim.State.REJECTED

@@ -38,7 +38,8 @@ def mailed_code() -> str:
 @pytest.fixture
 def researcher(db) -> Researcher:
     institution = InstitutionFactory(email_domains=["uni.example.edu"])
-    return ResearcherFactory(orcid=ORCID, institution=institution)
+    # Named so that the addresses below (ada@…) name her: only such an address approves.
+    return ResearcherFactory(orcid=ORCID, institution=institution, display_name="Ada Lovelace")
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def test_correct_code_approves_at_l2_and_the_code_is_stored_nowhere(
 
 
 def test_domain_of_an_authorship_institution_is_accepted(user, send_code):
-    researcher = ResearcherFactory()
+    researcher = ResearcherFactory(display_name="Ada Lovelace")
     authorship = AuthorshipFactory(researcher=researcher)
     authorship.institutions.add(InstitutionFactory(email_domains=["lab.example.org"]))
     claim = services.claim_start(user=user, researcher=researcher, method=Claim.Method.EMAIL)

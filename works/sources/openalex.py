@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlparse
 
+from works.mail_domains import domain_is_shared
 from works.sources.http import HttpSource, PageInvalid
 from works.sources.records import (
     AuthorRecord,
@@ -76,9 +77,12 @@ def _parse_date(value: str | None) -> datetime.date | None:
 
 
 def _email_domains(homepage_url: str | None) -> tuple[str, ...]:
+    """The domain of the institution's e-mail, from its homepage's host: OpenAlex gives no
+    domain of its own. A homepage on a shared host (sites.google.com, a github.io page, a
+    webmail provider's site) gives none, or every address there would count."""
     host = (urlparse(homepage_url).hostname or "") if homepage_url else ""
     host = host.lower().removeprefix("www.")
-    return (host,) if host and "." in host else ()
+    return (host,) if host and "." in host and not domain_is_shared(host) else ()
 
 
 def parse_institution(data: dict) -> InstitutionRecord:
