@@ -1,11 +1,12 @@
 """No input reaches a 500: every URL pattern of the site, its path converters filled with hostile
 values (the lists in tests/fixtures/attack-inputs/, NUL, a lone surrogate, Unicode digits,
 10,000 characters), and every query parameter a view reads, as an anonymous visitor and as a
-signed-in user, by GET and by POST. Any answer is fine but a server error.
+signed-in user, by GET and by POST, and the admin as staff. Any answer is fine but a server
+error.
 
 The test client re-raises a view's exception, so a failure names the input that caused it.
 Every payload goes through one path converter and one query parameter; the others get a fixed
-sample (every SAMPLE_STEP-th line), so the whole walk takes well under a minute."""
+sample (every SAMPLE_STEP-th line), so the walk stays at some tens of thousands of requests."""
 
 import json
 import re
@@ -225,3 +226,17 @@ def test_one_parameter_at_a_time(visitor, path, name):
 def test_explorer_node_ids(visitor, kind):
     for value in SAMPLE:
         _send(visitor, f"/explore/api/node/?{_query(f'{kind}:{value}', ['id'])}")
+
+
+@pytest.mark.parametrize("route", [route for route in ROUTES if route.startswith("/admin/")])
+def test_the_admin_as_staff(real_values, route):
+    # Anonymous and signed-in visitors only reach the admin's login page; staff reach its views.
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    admin_parameters = ["q", "p", "o", "e", "_changelist_filters", "next"]
+    for value in SPECIAL:
+        for placeholder in _placeholders(route) or [None]:
+            hostile = {} if placeholder is None else {placeholder: _encoded([value])[0]}
+            url = route.format(**(real_values | hostile))
+            _send(staff, url)
+            _send(staff, f"{url}?{_query(value, admin_parameters)}")
