@@ -2,7 +2,9 @@
 
 `int()` reads any Unicode digit ("²" raises, "٣" is 3) and numbers thousands of digits long;
 `str.isdigit()` says yes to "²". A query parameter is a number here only when it is a few ASCII
-digits, so no parameter reaches `int()` or the database as something else."""
+digits, so no parameter reaches `int()` or the database as something else. (Page numbers go
+to Django's Paginator.get_page as they came: it reads them itself, and anything but a number is
+the first page.)"""
 
 import re
 
@@ -31,8 +33,9 @@ def param_int(
 
 
 def param_text(value: str | None, *, max_length: int) -> str:
-    """`value` cut to max_length, without control characters, stripped."""
-    return _CONTROL.sub("", (value or "")[:max_length]).strip()
+    """`value` cut to max_length, each control character a space (a tab separated two words),
+    stripped."""
+    return _CONTROL.sub(" ", (value or "")[:max_length]).strip()
 
 
 def has_control_characters(value: str) -> bool:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bzpeer.params import param_int, param_text
+from bzpeer.params import param_text
 from graph.selectors import graph_slice
 from profiles import selectors, services
 from profiles.forms import (
@@ -37,9 +37,7 @@ def researcher_list(request):
         if query
         else selectors.featured_researchers(limit=None)
     )
-    page = Paginator(researchers, RESULTS_PER_PAGE).get_page(
-        param_int(request.GET.get("page"), default=1)
-    )
+    page = Paginator(researchers, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"query": query, "page": page}
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "profiles/researcher_list.html#search-results", context)
@@ -69,7 +67,7 @@ def researcher_detail(request, slug):
         "researcher": researcher,
         "linked_records": linked_records,
         "record_ids": {researcher.pk, *(record.pk for record in linked_records)},
-        "works_page": works.get_page(param_int(request.GET.get("page"), default=1)),
+        "works_page": works.get_page(request.GET.get("page")),
         "is_owner": claim is not None and claim.user_id == request.user.pk,
         "trust_history": selectors.trust_history(researcher=researcher),
     }

@@ -12,7 +12,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from bzpeer.params import param_int
 from social import digest, selectors, services
 from social.forms import InvitationForm
 from social.models import Invitation
@@ -24,7 +23,7 @@ LIST_PER_PAGE = 25
 
 
 def _page(request, items, per_page: int):
-    return Paginator(items, per_page).get_page(param_int(request.GET.get("page"), default=1))
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 # --- Following ---------------------------------------------------------------------------------

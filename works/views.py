@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bzpeer.params import param_int
 from works import selectors
 from works.models import ImportRun
 
@@ -125,7 +124,7 @@ def _counts(run: ImportRun) -> list[tuple[str, object]]:
 @require_GET
 def import_run_list(request):
     page = Paginator(selectors.import_runs_recent(), IMPORT_RUNS_PER_PAGE).get_page(
-        param_int(request.GET.get("page"), default=1)
+        request.GET.get("page")
     )
     context = {"page": page, "rows": [RunProgress.of(run) for run in page]}
     return render(request, "works/import_run_list.html", context)
