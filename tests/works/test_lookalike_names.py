@@ -2,8 +2,11 @@
 word, zero-width and bidi characters, full-width forms, a soft hyphen, a BOM) are cleaned before
 ingest makes keys and slugs, so they are one record, and every slug is ASCII."""
 
+from importlib import import_module
+
 import pytest
 
+from tests.factories import ResearcherFactory
 from works.models import Authorship, Researcher
 from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
@@ -92,3 +95,22 @@ def test_plain_names_keep_the_slugs_they_had():
         "jascha-sohl-dickstein",
         "jose-nunez",
     }
+
+
+def test_the_migration_flags_lookalikes_imported_before_the_flag():
+    from django.apps import apps
+
+    flag_stored_lookalikes = import_module(
+        "works.migrations.0007_researcher_name_needs_review"
+    ).flag_stored_lookalikes
+    for number, name in enumerate([REAL, *LOOKALIKES, "Анна Петрова"]):
+        ResearcherFactory(display_name=name, slug=f"stored-{number}")
+
+    flag_stored_lookalikes(apps, None)
+
+    assert (
+        set(
+            Researcher.objects.filter(name_needs_review=True).values_list("display_name", flat=True)
+        )
+        == MIXED_SCRIPT
+    )

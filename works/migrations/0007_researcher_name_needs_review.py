@@ -2,6 +2,22 @@
 
 from django.db import migrations, models
 
+from works.text import name_is_mixed_script
+
+
+def flag_stored_lookalikes(apps, schema_editor):
+    """Records imported before the flag existed: only names with a non-ASCII letter can mix
+    scripts, so only those are read."""
+    Researcher = apps.get_model("works", "Researcher")
+    flagged = [
+        pk
+        for pk, name in Researcher.objects.exclude(display_name__regex=r"^[ -~]*$")
+        .values_list("pk", "display_name")
+        .iterator()
+        if name_is_mixed_script(name)
+    ]
+    Researcher.objects.filter(pk__in=flagged).update(name_needs_review=True)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -18,4 +34,5 @@ class Migration(migrations.Migration):
                 verbose_name="name needs review",
             ),
         ),
+        migrations.RunPython(flag_stored_lookalikes, migrations.RunPython.noop),
     ]
