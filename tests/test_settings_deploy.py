@@ -104,6 +104,8 @@ def compose_web_environment(variables: dict[str, str]) -> dict[str, str]:
 
 
 def test_compose_web_environment_passes_the_deploy_check():
+    # Fails with the compose file's old defaults (SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE and
+    # CSRF_COOKIE_SECURE at 0): security.W008, W012, W016.
     # Only what the comment at the top of docker-compose.yml asks for in .env.
     environment = compose_web_environment({"SECRET_KEY": secrets.token_urlsafe(50)})
     assert environment["BEHIND_TLS_PROXY"] == "1"
