@@ -35,5 +35,7 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bzpe
 USER bzpeer
 
 EXPOSE 8000
-# Workers: gunicorn reads WEB_CONCURRENCY (default 1); compose sets it.
-CMD ["gunicorn", "bzpeer.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Workers: gunicorn reads WEB_CONCURRENCY (default 1); compose sets it. Request limits and the
+# timeout: gunicorn.conf.py.
+CMD ["gunicorn", "bzpeer.wsgi:application", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", \
+     "--access-logfile", "-"]

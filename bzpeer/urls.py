@@ -1,7 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from bzpeer import views
+from bzpeer.converters import TextConverter
+
+# Before the includes below: the apps' URLconfs use <text:…>.
+register_converter(TextConverter, "text")
 
 urlpatterns = [
     path("", views.home, name="home"),

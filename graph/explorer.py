@@ -9,6 +9,7 @@ from operator import attrgetter
 
 from django.db.models import Count, Q
 
+from bzpeer.params import has_control_characters, param_int
 from graph.models import Collaboration
 from graph.selectors import collaboration_reason
 from works import selectors as work_selectors
@@ -72,11 +73,11 @@ def institution_node(institution: Institution) -> dict:
 
 def parse_node_id(node_id: str) -> tuple[str, str]:
     kind, _, key = (node_id or "").partition(":")
-    if kind not in KINDS or not key or len(key) > 200:
+    if kind not in KINDS or not key or len(key) > 200 or has_control_characters(key):
         raise BadNodeId(
             "A node id looks like person:<slug>, paper:<slug>, topic:<id> or institution:<id>."
         )
-    if kind == "topic" and not key.isdigit():
+    if kind == "topic" and param_int(key) is None:
         raise BadNodeId("A topic id is a number.")
     return kind, key
 

@@ -129,7 +129,13 @@ class ResearcherAdmin(admin.ModelAdmin):
         "trust_score",
         "trust_band",
     ]
-    list_filter = ["verification_level", "is_claimed", "trust_band", "open_to_collaborate"]
+    list_filter = [
+        "verification_level",
+        "is_claimed",
+        "trust_band",
+        "open_to_collaborate",
+        "name_needs_review",
+    ]
     search_fields = ["display_name", "search_name", "openalex_id", "orcid", "slug"]
     inlines = [TrustAssessmentInline]
     actions = ["import_from_openalex", "import_from_arxiv"]

@@ -1,5 +1,7 @@
 from django import forms
 
+from works.forms import VisibleTextField
+
 
 class ClaimEmailForm(forms.Form):
     email = forms.EmailField(label="Institutional e-mail address", max_length=254)
@@ -20,10 +22,10 @@ class ClaimEvidenceForm(forms.Form):
     links_help_text = "Pages that show this record is yours: a staff page, a CV, a lab site."
     note_required = False
 
-    links = forms.CharField(
+    links = VisibleTextField(
         label="Links, one a line", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    note = forms.CharField(
+    note = VisibleTextField(
         label="Note for the moderator", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
@@ -37,7 +39,7 @@ class ClaimEvidenceForm(forms.Form):
 
 
 class ResearcherEditForm(forms.Form):
-    bio = forms.CharField(
+    bio = VisibleTextField(
         label="Short bio",
         help_text="Plain text, up to 500 characters.",
         max_length=500,
@@ -62,7 +64,7 @@ class LinkRecordsForm(forms.Form):
 
 
 class WorkHideForm(forms.Form):
-    reason = forms.CharField(
+    reason = VisibleTextField(
         label="Why is this work not yours?",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bzpeer.params import param_text
 from graph.selectors import graph_slice
 from profiles import selectors, services
 from profiles.forms import (
@@ -30,7 +31,7 @@ MAX_QUERY_LENGTH = 200
 
 @require_GET
 def researcher_list(request):
-    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    query = param_text(request.GET.get("q"), max_length=MAX_QUERY_LENGTH)
     researchers = (
         selectors.researcher_search(query=query)
         if query

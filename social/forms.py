@@ -1,9 +1,10 @@
 from django import forms
 
 from social.models import MESSAGE_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from works.forms import VisibleTextField
 
 
-class PlainTextField(forms.CharField):
+class PlainTextField(VisibleTextField):
     """Browsers send a textarea's line breaks as CRLF but count each as one character against
     its maxlength; normalise to LF first, so the server counts as the browser did."""
 
@@ -13,7 +14,7 @@ class PlainTextField(forms.CharField):
 
 
 class InvitationForm(forms.Form):
-    subject = forms.CharField(
+    subject = VisibleTextField(
         max_length=SUBJECT_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Diffusion models for protein design"}),
     )

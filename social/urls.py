@@ -5,14 +5,14 @@ from social.feeds import ResearcherWorksFeed
 
 app_name = "social"
 urlpatterns = [
-    path("researchers/<str:slug>/follow/", views.follow_researcher, name="follow"),
-    path("researchers/<str:slug>/unfollow/", views.unfollow_researcher, name="unfollow"),
-    path("researchers/<str:slug>/invite/", views.invite, name="invite"),
-    path("researchers/<str:slug>/works.atom", ResearcherWorksFeed(), name="researcher_atom"),
+    path("researchers/<text:slug>/follow/", views.follow_researcher, name="follow"),
+    path("researchers/<text:slug>/unfollow/", views.unfollow_researcher, name="unfollow"),
+    path("researchers/<text:slug>/invite/", views.invite, name="invite"),
+    path("researchers/<text:slug>/works.atom", ResearcherWorksFeed(), name="researcher_atom"),
     path("feed/", views.feed, name="feed"),
     path("following/", views.following, name="following"),
     path("following/digest/", views.digest_settings, name="digest_settings"),
-    path("digest/unsubscribe/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
+    path("digest/unsubscribe/<text:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
     path("invitations/", views.invitations, {"box": "inbox"}, name="inbox"),
     path("invitations/sent/", views.invitations, {"box": "sent"}, name="sent"),
     path("invitations/blocked/", views.blocked, name="blocked"),

@@ -29,3 +29,29 @@ def test_deploy_check_notices_a_missing_security_middleware(settings):
 
     assert [message.id for message in security_middleware_settings(None)] == ["bzpeer.W001"]
     assert all(isinstance(m, checks.Warning) for m in security_middleware_settings(None))
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/", 200), ("/researchers/", 200), ("/no-such-page/", 404), ("/explore/api/node/", 400)],
+)
+def test_every_response_denies_the_browser_features_the_site_does_not_use(client, db, path, status):
+    # Fails without SecurityMiddleware.process_response's Permissions-Policy line.
+    response = client.get(path)
+
+    assert response.status_code == status
+    policy = dict(
+        item.strip().split("=", 1) for item in response.headers["Permissions-Policy"].split(",")
+    )
+    for feature in ["camera", "microphone", "geolocation", "payment", "usb", "interest-cohort"]:
+        assert policy[feature] == "()"
+
+
+def test_redirects_carry_the_permissions_policy_too(client, settings, db):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["bzpeer.example"]
+
+    response = client.get("/", headers={"host": "bzpeer.example"})
+
+    assert response.status_code == 301
+    assert "camera=()" in response.headers["Permissions-Policy"]

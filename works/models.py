@@ -73,6 +73,13 @@ class Researcher(models.Model):
     name_variants = models.JSONField(default=list, blank=True)
     # Folded display name and variants (works.text.fold), what name search matches against.
     search_name = models.TextField(blank=True)
+    # Set by ingest when a word of the name mixes Latin with Cyrillic or Greek letters
+    # (works.text.name_is_mixed_script): a possible look-alike for a moderator to see.
+    name_needs_review = models.BooleanField(
+        "name needs review",
+        default=False,
+        help_text="A word of the name mixes Latin with Cyrillic or Greek letters.",
+    )
     # Name forms to search arXiv with ("au:" queries); non-empty means arXiv lists this person.
     arxiv_name_forms = models.JSONField(default=list, blank=True)
     institution = models.ForeignKey(

@@ -1,5 +1,6 @@
 """Text normalisation shared by ingest, search and matching."""
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -44,13 +45,91 @@ def loads_clean(text: str | bytes):
     return scrub(data) if _UNSTORABLE_ESCAPE.search(text) else data
 
 
+# Characters that show nothing. Unicode's format characters (category Cf) are the zero-width
+# space and joiners, the soft hyphen, the byte-order mark, the word joiner and the bidi marks,
+# embeddings, overrides and isolates; these blank letters and joiners are not Cf but render as
+# nothing too (Hangul fillers, Braille blank, combining grapheme joiner, variation selectors).
+_BLANK = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0" + "".join(map(chr, range(0xFE00, 0xFE10)))
+)
+
+
+def is_invisible(ch: str) -> bool:
+    return ch in _BLANK or unicodedata.category(ch) == "Cf"
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without the characters that show nothing (zero-width, soft hyphen, BOM, bidi
+    controls…)."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in text if not is_invisible(ch))
+
+
+def visible_text(text: str) -> str:
+    """What a reader sees of `text`, stripped: empty for a message of only zero-width spaces,
+    bidi marks or blanks. Forms refuse a required field whose visible text is empty (and keep
+    the text as typed otherwise: a joiner inside an emoji sequence is part of it)."""
+    return strip_invisible(text or "").strip()
+
+
+def clean_name(text: str) -> str:
+    """A name as BZPEER stores and compares it: NFKC-normalised (full-width and other
+    compatibility forms become the plain letters), without invisible or control characters,
+    single-spaced. Done before any key or slug is made from the name."""
+    text = strip_invisible(scrub_text(text or ""))
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return _SPACE.sub(" ", text).strip()
+
+
+# The Cyrillic and Greek letters that look like one Latin letter (a subset of Unicode's
+# confusables.txt: the letters whose glyph is the Latin one's in common fonts).
+_LOOKALIKES = str.maketrans(
+    "АВЕЅІЈКМНОРСТХУаеіјорсхуѕһԁԛԝӏΑΒΕΖΗΙΚΜΝΟΡΤΥΧοιν",
+    "ABESIJKMHOPCTXYaeijopcxyshdqwlABEZHIKMNOPTYXoiv",
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _script(ch: str) -> str:
+    return unicodedata.name(ch, "").split(" ", 1)[0]
+
+
+def _mixed_words(text: str) -> list[str]:
+    """The words of `text` that mix Latin letters with Cyrillic or Greek ones."""
+    mixed = []
+    for word in _WORD.findall(text):
+        scripts = {_script(ch) for ch in word}
+        if "LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}:
+            mixed.append(word)
+    return mixed
+
+
+def name_is_mixed_script(name: str) -> bool:
+    """True when a word of the name mixes Latin with Cyrillic or Greek letters ("Heаther" with
+    a Cyrillic "а"): a look-alike for a moderator to see. Whole Cyrillic or Greek names are
+    not."""
+    return bool(_mixed_words(clean_name(name)))
+
+
+def _latin_lookalikes(text: str) -> str:
+    """In words that mix scripts, the Cyrillic and Greek letters that look Latin become Latin,
+    so a look-alike name folds to the name it imitates."""
+    for word in _mixed_words(text):
+        text = text.replace(word, word.translate(_LOOKALIKES))
+    return text
+
+
 def fold(text: str) -> str:
     """Lower-case, accent-free, single-spaced form of a name or query, for search and matching.
 
-    "Sohl-Dickstein", "SOHL-DICKSTEIN" and "Söhl-dickstein" fold to the same string.
+    "Sohl-Dickstein", "SOHL-DICKSTEIN" and "Söhl-dickstein" fold to the same string, and so do
+    its look-alikes: full-width forms, invisible characters, Cyrillic letters in a Latin word.
     """
     text = text or ""
     if not text.isascii():
+        text = _latin_lookalikes(clean_name(text))
         decomposed = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACE.sub(" ", text.casefold().replace("\x00", "")).strip()
@@ -73,10 +152,16 @@ def slugify(text: str, *, allow_unicode: bool = False) -> str:
     return _SLUG_GAPS.sub("-", text).strip("-_")
 
 
-def make_slug(text: str, *, suffix: str = "", max_length: int = 80) -> str:
-    # allow_unicode keeps names in non-Latin scripts readable in the address.
-    base = slugify(fold(text), allow_unicode=True)[:max_length].strip("-") or "item"
+def make_slug(text: str, *, suffix: str = "", fallback: str = "", max_length: int = 80) -> str:
+    """An ASCII slug: accents dropped, look-alikes folded (fold), so no address imitates
+    another. A text with no Latin letter or digit (王小明) takes `fallback` (an OpenAlex id),
+    else a stable hash of the folded text."""
+    folded = fold(text)
+    base = slugify(folded)[:max_length].strip("-")
+    if not base and any(ch.isalnum() for ch in folded):
+        base = slugify(fallback) or hashlib.blake2b(folded.encode(), digest_size=5).hexdigest()
     suffix = slugify(suffix)
+    base = base or "item"
     return f"{base}-{suffix}" if suffix else base
 
 

@@ -4,7 +4,7 @@ from works import views
 
 app_name = "works"
 urlpatterns = [
-    path("works/<str:slug>/", views.work_detail, name="detail"),
+    path("works/<text:slug>/", views.work_detail, name="detail"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),
-    path("institutions/<str:openalex_id>/", views.institution_detail, name="institution"),
+    path("institutions/<text:openalex_id>/", views.institution_detail, name="institution"),
 ]

@@ -203,6 +203,9 @@ def test_message_over_2000_characters_is_refused_and_nothing_saved(
         ({"subject": "", "message": "Hi"}, "This field is required."),
         ({"subject": "   ", "message": "Hi"}, "This field is required."),
         ({"subject": "Hi", "message": " \n "}, "This field is required."),
+        # Issue 11: invisible characters only (works.forms.VisibleTextField).
+        ({"subject": "\u200b", "message": "Hi"}, "This field is required."),
+        ({"subject": "Hi", "message": "\u200b\u200d\u202e\n\ufeff"}, "This field is required."),
         ({"subject": "s" * 201, "message": "Hi"}, "at most 200 characters"),
         ({"subject": "Hi", "message": "nul \x00 byte"}, "Null characters are not allowed."),
     ],

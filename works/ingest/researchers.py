@@ -21,7 +21,7 @@ from works.ingest.result import IngestResult
 from works.ingest.writes import upsert_institutions
 from works.models import Authorship, Researcher
 from works.sources.records import AuthorRecord
-from works.text import fold, make_slug
+from works.text import fold, make_slug, name_is_mixed_script
 
 # What matching and merging read and write; the rest of a researcher row is not loaded.
 RESEARCHER_IDENTITY_FIELDS = [
@@ -201,6 +201,7 @@ def _new(
         arxiv_name_forms=list(record.arxiv_name_forms),
         institution_id=institution_id,
         search_name=search_name(record.display_name, record.name_variants),
+        name_needs_review=name_is_mixed_script(record.display_name),
     )
 
 
@@ -247,7 +248,13 @@ def _create(rows: list[Researcher]) -> None:
     if not rows:
         return
     slugs = _free_slugs(
-        [(make_slug(row.display_name), (row.openalex_id or "r").lower()) for row in rows]
+        [
+            (
+                make_slug(row.display_name, fallback=row.openalex_id or ""),
+                (row.openalex_id or "r").lower(),
+            )
+            for row in rows
+        ]
     )
     for row, slug in zip(rows, slugs, strict=True):
         row.slug = slug

@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass, field
 
+from works.text import clean_name
+
 
 @dataclass(frozen=True)
 class InstitutionRecord:
@@ -32,6 +34,17 @@ class AuthorRecord:
     # Set when the author was seen on arXiv: the name forms arXiv lists them under.
     arxiv_name_forms: tuple[str, ...] = ()
     institution: InstitutionRecord | None = None
+
+    def __post_init__(self):
+        # Every source's names are cleaned here, before ingest makes keys and slugs of them.
+        clean = object.__setattr__
+        clean(self, "display_name", clean_name(self.display_name))
+        clean(self, "name_variants", _clean_names(self.name_variants))
+        clean(self, "arxiv_name_forms", _clean_names(self.arxiv_name_forms))
+
+
+def _clean_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for name in map(clean_name, names) if name))
 
 
 @dataclass(frozen=True)
