@@ -9,6 +9,11 @@ urlpatterns = [
     path("<str:slug>/graph/", views.researcher_graph, name="graph"),
     path("<str:slug>/claim/", views.researcher_claim, name="claim"),
     path("<str:slug>/claim/<int:claim_id>/code/", views.researcher_claim_code, name="claim_code"),
+    path(
+        "<str:slug>/claim/<int:claim_id>/withdraw/",
+        views.researcher_claim_withdraw,
+        name="claim_withdraw",
+    ),
     path("<str:slug>/edit/", views.researcher_edit, name="edit"),
     path("<str:slug>/works/<str:work_slug>/hide/", views.researcher_work_hide, name="work_hide"),
     path(
