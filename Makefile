@@ -41,6 +41,7 @@ static/vendor/.installed: node_modules/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	@echo "Log in at http://127.0.0.1:$(PORT)/accounts/login/ with a demo account listed above (DEBUG only); README.md's quick start walks each journey."
 	@# With a broker configured, a Celery worker (with beat) runs beside the server.
 	@if [ -n "$$REDIS_URL" ]; then \
 	  $(VENV)/bin/celery -A bzpeer worker --beat --loglevel=INFO --concurrency=2 \

@@ -64,6 +64,7 @@ class Claim(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         REVOKED = "revoked", "Revoked"
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="claims")
     researcher = models.ForeignKey(Researcher, on_delete=models.CASCADE, related_name="claims")
@@ -129,6 +130,7 @@ class ClaimEvent(models.Model):
         UNLINKED = "unlinked", "Link to another record removed"
         ACCEPTED = "accepted", "Dispute accepted: it weighs on the trust score"
         SUSPENDED = "suspended", "Holder's account suspended"
+        WITHDRAWN = "withdrawn", "Withdrawn by the claimant"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind)

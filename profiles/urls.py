@@ -9,6 +9,11 @@ urlpatterns = [
     path("<text:slug>/graph/", views.researcher_graph, name="graph"),
     path("<text:slug>/claim/", views.researcher_claim, name="claim"),
     path("<text:slug>/claim/<int:claim_id>/code/", views.researcher_claim_code, name="claim_code"),
+    path(
+        "<text:slug>/claim/<int:claim_id>/withdraw/",
+        views.researcher_claim_withdraw,
+        name="claim_withdraw",
+    ),
     path("<text:slug>/edit/", views.researcher_edit, name="edit"),
     path("<text:slug>/works/<text:work_slug>/hide/", views.researcher_work_hide, name="work_hide"),
     path(

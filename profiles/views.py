@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -91,6 +92,9 @@ def _claim_page(request, researcher, *, status=200, **forms):
     context = {
         "researcher": researcher,
         "has_orcid_account": bool(services.user_orcid_ids(user=request.user)),
+        # Only the routes that can work for this record are offered.
+        "orcid_configured": bool(settings.ORCID_CLIENT_ID),
+        "email_route": bool(services.researcher_email_domains(researcher=researcher)),
         "open_claim": selectors.claim_open(user=request.user, researcher=researcher),
         "revoked_before": services.revoked_before(user=request.user, researcher=researcher),
         "email_form": forms.get("email_form") or ClaimEmailForm(),
@@ -155,6 +159,19 @@ def researcher_claim(request, slug):
         return _claim_page(request, researcher, status=400)
     messages.error(request, "Choose one of the ways to claim below.")
     return _claim_page(request, researcher, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def researcher_claim_withdraw(request, slug, claim_id):
+    """The claimant withdraws their pending claim; anyone else's claim is not found."""
+    claim = get_object_or_404(Claim, pk=claim_id, researcher__slug=slug, user=request.user)
+    try:
+        services.claim_withdraw(claim=claim, user=request.user)
+        messages.success(request, "Your claim is withdrawn. You can start another below.")
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+    return redirect("profiles:claim", slug=slug)
 
 
 def _submitted(form, field: str | None, service, **arguments) -> bool:

@@ -39,21 +39,31 @@ def invitation_refusal(*, facts: InvitationFacts) -> str | None:
     """Why the viewer cannot invite this researcher, in plain words; None if they can."""
     name = facts.recipient_name
     if facts.holder_id is None:
-        return "Claim this author entity first to unlock direct invitations."
+        return (
+            f"{name} has not claimed this record yet, so there is nobody to invite here. "
+            f"If you are {name}, claim this record; otherwise follow it to see new works."
+        )
     if facts.viewer_is_holder:
-        return "This is your profile. Claimed researchers can invite you here" + (
-            " while you are open to collaborate."
-            if facts.recipient_open
-            else "; you are not taking invitations at the moment."
+        if facts.recipient_open:
+            return (
+                "This is your profile. Researchers with a claimed profile can invite you here "
+                "while you are open to collaborate."
+            )
+        return (
+            'This is your profile. You are not taking invitations: turn on "Open to '
+            'collaborate" in your profile to let researchers with a claimed profile invite you.'
         )
     if not facts.recipient_open:
-        return f"{name} is not taking invitations at the moment."
+        return (
+            f"{name} is not taking invitations at the moment. You can follow {name} to see "
+            "new works."
+        )
     if facts.viewer_id is None:
-        return "Log in with a claimed researcher profile to invite this researcher."
+        return f"To invite {name}, log in with an account that holds a claimed researcher profile."
     if facts.viewer_record_id is None:
         return (
-            "Only researchers with a claimed profile can send invitations: claim your own "
-            "author record first."
+            f"To invite {name}, you need a claimed researcher profile of your own: find your "
+            "record and claim it."
         )
     if facts.blocked:
         return f"{name} is not taking invitations from you."

@@ -198,6 +198,9 @@ class InvitationPanel:
     # The invitation awaiting an answer between the viewer and the researcher, if any.
     open_invitation_url: str = ""
     invited_by_viewer: bool = False
+    # The visitor's next step when one page takes it (claim the record, find their own).
+    next_url: str = ""
+    next_label: str = ""
 
 
 def invitation_panel(*, viewer: User, researcher: Researcher) -> InvitationPanel:
@@ -206,6 +209,17 @@ def invitation_panel(*, viewer: User, researcher: Researcher) -> InvitationPanel
     if refusal is None:
         return InvitationPanel(
             True, f"{researcher.display_name} is open to collaborate and takes invitations."
+        )
+    if facts.holder_id is None:
+        return InvitationPanel(
+            False,
+            refusal,
+            next_url=reverse("profiles:claim", kwargs={"slug": researcher.slug}),
+            next_label=f"Are you {researcher.display_name}? Claim this record",
+        )
+    if facts.viewer_id is not None and facts.viewer_record_id is None and facts.recipient_open:
+        return InvitationPanel(
+            False, refusal, next_url=reverse("profiles:list"), next_label="Find your record"
         )
     if facts.open_invitation_id is None:
         return InvitationPanel(False, refusal, is_owner=facts.viewer_is_holder)

@@ -91,7 +91,8 @@ class Researcher(models.Model):
         help_text="Last known institution.",
     )
     bio = models.TextField(blank=True)
-    open_to_collaborate = models.BooleanField(default=True)
+    # Consent is opt-in: only the holder of the record's claim turns this on.
+    open_to_collaborate = models.BooleanField(default=False)
     verification_level = models.PositiveSmallIntegerField(
         choices=VerificationLevel, default=VerificationLevel.L0
     )

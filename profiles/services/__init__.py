@@ -17,6 +17,7 @@ from profiles.services.claims import (
     claim_referral_reason,
     claim_reject,
     claim_start,
+    claim_withdraw,
     revoked_before,
     user_orcid_ids,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "claim_referral_reason",
     "claim_reject",
     "claim_start",
+    "claim_withdraw",
     "decision_allowed",
     "decision_refusal",
     "researcher_email_domains",

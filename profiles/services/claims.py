@@ -366,3 +366,20 @@ def claim_reject(*, claim: Claim, actor: User | None, reason: str) -> Claim:
             mail=True,
         )
     return claim
+
+
+def claim_withdraw(*, claim: Claim, user: User) -> Claim:
+    """The claimant takes back their pending claim (any waiting code dies with it), which frees
+    them to start another on the record."""
+    with transaction.atomic(durable=True):
+        claim = locked_pending(claim)
+        if claim.user_id != user.pk:
+            raise ClaimError("Only the person who made a claim can withdraw it.")
+        claim_close(
+            claim=claim,
+            state=Claim.State.WITHDRAWN,
+            kind=ClaimEvent.Kind.WITHDRAWN,
+            actor=user,
+            reason="Withdrawn by the claimant.",
+        )
+    return claim

@@ -26,7 +26,8 @@ def test_researcher_change_form_saves_only_what_staff_may_edit(staff_client):
         url,
         {
             "bio": "Moderated.",
-            "open_to_collaborate": "",
+            # Records start closed (opt-in); staff may open one.
+            "open_to_collaborate": "on",
             "arxiv_name_forms": '["Ada L."]',
             # Service-owned: ignored even when posted.
             "is_claimed": "on",

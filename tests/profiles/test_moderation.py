@@ -201,6 +201,8 @@ def test_suspension_revokes_claims_and_closes_invitations(researcher, holder, co
     moderator = UserFactory(password=None, is_staff=True)
     _, other_record = claimed()
     third, _ = claimed()
+    # Consent is opt-in: the holder turns invitations on before one can reach them.
+    services.researcher_update(researcher=researcher, user=holder, bio="", open_to_collaborate=True)
     sent = social_services.invitation_send(
         sender=holder, recipient_researcher=other_record, subject="A", message="B"
     )

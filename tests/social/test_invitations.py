@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -227,29 +228,24 @@ def reason_case(name, sender, recipient):
     """Set up the case; returns (viewer or None, record viewed, the reason shown)."""
     sam, rita = sender[0], recipient[0]
     record = recipient[1]
-    if name == "unclaimed":
+    if name in ("unclaimed", "unclaimed_anonymous"):
+        unclaimed = ResearcherFactory(display_name="Una Unclaimed")
         return (
-            sam,
-            ResearcherFactory(),
-            "Claim this author entity first to unlock direct invitations.",
-        )
-    if name == "unclaimed_anonymous":
-        return (
-            None,
-            ResearcherFactory(),
-            "Claim this author entity first to unlock direct invitations.",
+            sam if name == "unclaimed" else None,
+            unclaimed,
+            "Una Unclaimed has not claimed this record yet, so there is nobody to invite here.",
         )
     if name == "not_open":
         _, closed = claimed(display_name="Carl Closed", open_to_collaborate=False)
-        return sam, closed, "Carl Closed is not taking invitations at the moment."
+        return sam, closed, "Carl Closed is not taking invitations at the moment. You can follow"
     if name == "anonymous":
-        return None, record, "Log in with a claimed researcher profile to invite this researcher."
+        return None, record, "To invite Rita Recipient, log in with an account that holds a claimed"
     if name == "no_claim":
         return (
             UserFactory(password=None),
             record,
-            "Only researchers with a claimed profile can send invitations: claim your own "
-            "author record first.",
+            "To invite Rita Recipient, you need a claimed researcher profile of your own: find "
+            "your record and claim it.",
         )
     if name == "pending_claim":
         user = UserFactory(password=None)
@@ -259,11 +255,11 @@ def reason_case(name, sender, recipient):
         return (
             user,
             record,
-            "Only researchers with a claimed profile can send invitations: claim your own "
-            "author record first.",
+            "To invite Rita Recipient, you need a claimed researcher profile of your own: find "
+            "your record and claim it.",
         )
     if name == "owner":
-        return rita, record, "This is your profile. Claimed researchers can invite you here"
+        return rita, record, "This is your profile. Researchers with a claimed profile can invite"
     if name == "blocked":
         Block.objects.create(blocker=rita, blocked=sam)
         return sam, record, "Rita Recipient is not taking invitations from you."
@@ -325,6 +321,11 @@ def test_profile_panel_says_why(client, sender, recipient, case):
     if case in ("open_sent", "open_received"):
         pending = Invitation.objects.get(state="pending")
         assert f'href="{pending.get_absolute_url()}"' in html
+    # The next step, where a page takes it.
+    claim_link = f'href="{reverse("profiles:claim", kwargs={"slug": record.slug})}"'
+    assert (claim_link in html) == case.startswith("unclaimed")
+    find_link = f'href="{reverse("profiles:list")}">Find your record'
+    assert (find_link in html) == (case in ("no_claim", "pending_claim"))
 
 
 @pytest.mark.parametrize("case", [case for case in REASONS if "anonymous" not in case])

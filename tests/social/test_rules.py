@@ -27,30 +27,32 @@ ELIGIBLE = InvitationFacts(
 CASES = {
     "unclaimed": (
         {"holder_id": None},
-        "Claim this author entity first to unlock direct invitations.",
+        "Rita Recipient has not claimed this record yet, so there is nobody to invite here. If "
+        "you are Rita Recipient, claim this record; otherwise follow it to see new works.",
     ),
     "owner, open": (
         {"viewer_id": HOLDER},
-        "This is your profile. Claimed researchers can invite you here while you are open to "
-        "collaborate.",
+        "This is your profile. Researchers with a claimed profile can invite you here while you "
+        "are open to collaborate.",
     ),
     "owner, not open": (
         {"viewer_id": HOLDER, "recipient_open": False},
-        "This is your profile. Claimed researchers can invite you here; you are not taking "
-        "invitations at the moment.",
+        'This is your profile. You are not taking invitations: turn on "Open to collaborate" in '
+        "your profile to let researchers with a claimed profile invite you.",
     ),
     "not open": (
         {"recipient_open": False},
-        "Rita Recipient is not taking invitations at the moment.",
+        "Rita Recipient is not taking invitations at the moment. You can follow Rita Recipient "
+        "to see new works.",
     ),
     "not logged in": (
         {"viewer_id": None, "viewer_record_id": None, "sent_in_window": 0},
-        "Log in with a claimed researcher profile to invite this researcher.",
+        "To invite Rita Recipient, log in with an account that holds a claimed researcher profile.",
     ),
     "no claimed record": (
         {"viewer_record_id": None},
-        "Only researchers with a claimed profile can send invitations: claim your own author "
-        "record first.",
+        "To invite Rita Recipient, you need a claimed researcher profile of your own: find your "
+        "record and claim it.",
     ),
     "blocked": ({"blocked": True}, "Rita Recipient is not taking invitations from you."),
     "open, sent by the viewer": (
@@ -98,10 +100,10 @@ def test_each_reason_in_plain_words(case):
 # Every fact that can stand in the way, in the order the rule weighs them: with all of them
 # true, the first is the reason; take it away and the next one is.
 IN_ORDER = [
-    ({"holder_id": None}, "Claim this author entity first"),
+    ({"holder_id": None}, "Rita Recipient has not claimed this record"),
     ({"viewer_id": HOLDER}, "This is your profile."),
     ({"recipient_open": False}, "Rita Recipient is not taking invitations at the moment."),
-    ({"viewer_record_id": None}, "Only researchers with a claimed profile"),
+    ({"viewer_record_id": None}, "To invite Rita Recipient, you need a claimed"),
     ({"blocked": True}, "Rita Recipient is not taking invitations from you."),
     ({"open_invitation_id": 5}, "There is already an open invitation"),
     ({"sent_in_window": 20}, "You have sent 20 invitations"),
@@ -120,8 +122,9 @@ def test_reasons_come_in_a_fixed_order(first):
 def test_a_visitor_hears_about_the_record_before_being_asked_to_log_in():
     visitor = replace(ELIGIBLE, viewer_id=None, viewer_record_id=None)
 
-    assert invitation_refusal(facts=replace(visitor, holder_id=None)).startswith("Claim this")
-    assert invitation_refusal(facts=replace(visitor, recipient_open=False)).endswith(
-        "is not taking invitations at the moment."
+    unclaimed = invitation_refusal(facts=replace(visitor, holder_id=None))
+    assert unclaimed.startswith("Rita Recipient has not claimed this record")
+    assert invitation_refusal(facts=replace(visitor, recipient_open=False)).startswith(
+        "Rita Recipient is not taking invitations at the moment."
     )
-    assert invitation_refusal(facts=visitor).startswith("Log in")
+    assert invitation_refusal(facts=visitor).startswith("To invite Rita Recipient, log in")
