@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from works.sanitize import as_safe_html, sanitize_html, title_key_of, to_plain_text
@@ -160,6 +160,13 @@ class AuthorshipQuerySet(models.QuerySet):
         return self.exclude(_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id")))
 
 
+def feed_date() -> Coalesce:
+    """When a work appeared, for the feed's newest first: its publication date, else January 1
+    of its year; never the import time (an undated 2019 preprint imported today is not new)."""
+    jan_1 = Func(F("publication_year"), 1, 1, function="make_date", output_field=models.DateField())
+    return Coalesce("publication_date", jan_1)
+
+
 class Work(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
@@ -192,7 +199,7 @@ class Work(models.Model):
             # The follow feed's order (social.selectors.feed_works): newest first, so its first
             # page stops after a few hundred works instead of sorting them all.
             models.Index(
-                Coalesce("publication_date", TruncDate("created_at")).desc(),
+                feed_date().desc(nulls_last=True),
                 F("created_at").desc(),
                 F("id").desc(),
                 name="work_feed_order",

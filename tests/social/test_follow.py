@@ -6,12 +6,15 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import connection
+from django.utils import timezone
 
 from social.models import DigestSubscription, Follow
 from social.receivers import PENDING_FOLLOW_KEY
+from social.selectors import feed_works
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
 from tests.social.support import claimed, login_next
-from works.models import HiddenWork, Researcher
+from works.models import HiddenWork, Researcher, Work
 
 pytestmark = pytest.mark.django_db
 
@@ -299,6 +302,46 @@ def test_feed_lists_followed_researchers_works_newest_first_in_pages_of_20(clien
     assert html.count("Because you follow Grace Hopper") == 20
     assert "Page 1 of 2" in html
     assert "Not followed" not in html
+
+
+def test_feed_orders_by_publication_date_or_year_never_by_import_time(client, user):
+    """An undated 2019 preprint imported today comes after a 2024 paper imported last year."""
+    followed = ResearcherFactory()
+    work_by(followed, day=0, title="Published 2024, imported long ago")
+    Work.objects.filter(title="Published 2024, imported long ago").update(
+        created_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    old = WorkFactory(title="From 2019, imported today", publication_year=2019)
+    AuthorshipFactory(work=old, researcher=followed)
+    undated = WorkFactory(title="No date at all", publication_year=None)
+    AuthorshipFactory(work=undated, researcher=followed)
+    same_year = [WorkFactory(title=f"2019 import {n}", publication_year=2019) for n in (1, 2)]
+    for work in same_year:
+        AuthorshipFactory(work=work, researcher=followed)
+    Work.objects.filter(pk=same_year[0].pk).update(
+        created_at=timezone.now() + datetime.timedelta(minutes=1)
+    )
+    Follow.objects.create(user=user, researcher=followed)
+    client.force_login(user)
+
+    assert feed_titles(client) == [
+        "Published 2024, imported long ago",
+        # The same year: the one imported last first.
+        "2019 import 1",
+        "2019 import 2",
+        "From 2019, imported today",
+        "No date at all",
+    ]
+
+
+def test_feed_is_read_in_the_order_of_its_index(user):
+    """The feed's ORDER BY is the work_feed_order index's expression, so Postgres can use it."""
+    sql = str(feed_works(user=user).query)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'work_feed_order'")
+        (indexdef,) = cursor.fetchone()
+    assert "make_date" in indexdef and "NULLS LAST" in indexdef
+    assert "make_date" in sql and "NULLS LAST" in sql
 
 
 def test_feed_queries_do_not_grow_with_the_works(client, user, django_assert_max_num_queries):
