@@ -180,7 +180,8 @@ class Work(models.Model):
     venue = models.CharField(max_length=500, blank=True)
     publication_date = models.DateField(null=True, blank=True)
     publication_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    citation_count = models.PositiveIntegerField(default=0)
+    # None: no source reported a count (arXiv and the demo do not count citations).
+    citation_count = models.PositiveIntegerField(null=True, blank=True, default=None)
     is_retracted = models.BooleanField(default=False)
     authors_count = models.PositiveIntegerField(default=0)
     # The record as the source sent it, so it can be re-processed without another request.

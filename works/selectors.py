@@ -1,6 +1,6 @@
 """Reads of works."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work, WorkTopic
 
@@ -39,7 +39,7 @@ def topic_works(topic: Topic) -> QuerySet[Work]:
     return (
         Work.objects.filter(topics=topic)
         .defer("source_payload")
-        .order_by("-citation_count", "-publication_year", "title_key")
+        .order_by(F("citation_count").desc(nulls_last=True), "-publication_year", "title_key")
     )
 
 
