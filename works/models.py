@@ -6,6 +6,19 @@ from django.urls import reverse
 
 from works.sanitize import as_safe_html, sanitize_html, title_key_of, to_plain_text
 
+# OpenAlex's institution types (https://docs.openalex.org/api-entities/institutions), in words;
+# an unknown type or "other" shows nothing rather than OpenAlex's code.
+INSTITUTION_TYPES = {
+    "education": "University or college",
+    "healthcare": "Hospital or health care",
+    "company": "Company",
+    "archive": "Archive or library",
+    "nonprofit": "Non-profit",
+    "government": "Government body",
+    "facility": "Research facility",
+    "funder": "Funder",
+}
+
 
 class Institution(models.Model):
     openalex_id = models.CharField(max_length=32, unique=True)
@@ -24,6 +37,10 @@ class Institution(models.Model):
 
     def get_absolute_url(self):
         return reverse("works:institution", kwargs={"openalex_id": self.openalex_id})
+
+    @property
+    def type_label(self) -> str:
+        return INSTITUTION_TYPES.get(self.type, "")
 
 
 class Topic(models.Model):
