@@ -9,9 +9,11 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.utils import timezone
 
+from profiles.services import claim_approve, claim_evidence_submit
 from social.models import DigestSubscription, Follow
 from social.receivers import PENDING_FOLLOW_KEY
 from social.selectors import feed_works
+from social.services import follow
 from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
 from tests.social.support import claimed, login_next
 from works.models import HiddenWork, Researcher, Work
@@ -489,3 +491,20 @@ def test_digest_opt_in_and_out(client, user):
     assert not DigestSubscription.objects.filter(user=user).exists()
     assert "You will no longer get the weekly e-mail." in response.content.decode()
     assert 'name="weekly" checked' not in response.content.decode()
+
+
+def test_a_follower_who_claims_the_record_is_no_longer_counted_among_its_followers(researcher):
+    holder, other = UserFactory(password=None), UserFactory(password=None)
+    follow(user=holder, researcher=researcher)
+    follow(user=other, researcher=researcher)
+    claim = claim_evidence_submit(
+        user=holder, researcher=researcher, links=["https://uni.example.edu/~ada"], note="Me."
+    )
+
+    claim_approve(claim=claim, actor=UserFactory(is_staff=True))
+
+    researcher.refresh_from_db()
+    assert list(Follow.objects.filter(researcher=researcher).values_list("user", flat=True)) == [
+        other.pk
+    ]
+    assert researcher.followers_count == 1
