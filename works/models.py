@@ -119,6 +119,8 @@ class Researcher(models.Model):
     # Cached counts, kept current by the services that change their inputs.
     works_count = models.PositiveIntegerField(default=0)
     followers_count = models.PositiveIntegerField(default=0)
+    # The follows trust counts (profiles.stats.trusted_followers): not shown, only scored.
+    trusted_followers_count = models.PositiveIntegerField(default=0)
     topics_count = models.PositiveIntegerField(default=0)
     close_collaborators_count = models.PositiveIntegerField(default=0)
     verified_collaborators_count = models.PositiveIntegerField(default=0)

@@ -7,14 +7,24 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
+from profiles.models import User
 from profiles.services import claim_approve, claim_evidence_submit
+from profiles.stats import researcher_stats_refresh
+from profiles.tasks import trust_batch_task
 from social.models import DigestSubscription, Follow
 from social.receivers import PENDING_FOLLOW_KEY
 from social.selectors import feed_works
 from social.services import follow
-from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
+from tests.factories import (
+    AuthorshipFactory,
+    ResearcherFactory,
+    UserFactory,
+    WorkFactory,
+    established_follower,
+)
 from tests.social.support import claimed, login_next
 from works.models import HiddenWork, Researcher, Work
 
@@ -508,3 +518,46 @@ def test_a_follower_who_claims_the_record_is_no_longer_counted_among_its_followe
         other.pk
     ]
     assert researcher.followers_count == 1
+
+
+# --- Which follows trust counts -----------------------------------------------------------
+
+
+def scored_followers(researcher) -> tuple[int, int, int]:
+    researcher_stats_refresh(researcher_ids=[researcher.pk])
+    researcher.refresh_from_db()
+    return researcher.followers_count, researcher.trusted_followers_count, researcher.trust_score
+
+
+def counted_follower(researcher, **account):
+    established_follower(researcher, **account)
+    Researcher.objects.filter(pk=researcher.pk).update(followers_count=F("followers_count") + 1)
+
+
+def test_a_follow_from_a_new_or_unverified_account_is_shown_but_not_scored(researcher, settings):
+    settings.TRUST_FOLLOWER_MIN_AGE_DAYS = 7
+    _, _, score = scored_followers(researcher)
+
+    follow(user=UserFactory(password=None), researcher=researcher)  # a minute old, unverified
+    counted_follower(researcher, days=1)
+    counted_follower(researcher, days=30, verified=False)
+
+    assert scored_followers(researcher) == (3, 0, score)
+
+    counted_follower(researcher, days=8)
+    followers, trusted, higher = scored_followers(researcher)
+    assert (followers, trusted) == (4, 1) and higher > score
+
+
+def test_the_nightly_task_counts_follows_whose_accounts_came_of_age(researcher, settings):
+    settings.TRUST_FOLLOWER_MIN_AGE_DAYS = 7
+    follower = established_follower(researcher, days=3)
+    _, _, score = scored_followers(researcher)
+    User.objects.filter(pk=follower.pk).update(
+        date_joined=timezone.now() - datetime.timedelta(days=8)
+    )
+
+    trust_batch_task.run()
+
+    researcher.refresh_from_db()
+    assert researcher.trusted_followers_count == 1 and researcher.trust_score > score
