@@ -5,19 +5,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from works.sanitize import as_safe_html, sanitize_html, title_key_of, to_plain_text
-
-# OpenAlex's institution types (https://docs.openalex.org/api-entities/institutions), in words;
-# an unknown type or "other" shows nothing rather than OpenAlex's code.
-INSTITUTION_TYPES = {
-    "education": "University or college",
-    "healthcare": "Hospital or health care",
-    "company": "Company",
-    "archive": "Archive or library",
-    "nonprofit": "Non-profit",
-    "government": "Government body",
-    "facility": "Research facility",
-    "funder": "Funder",
-}
+from works.text import INSTITUTION_TYPES
 
 
 class Institution(models.Model):
