@@ -173,6 +173,8 @@ IMPORT_REFRESH_AFTER_DAYS = int(os.environ.get("IMPORT_REFRESH_AFTER_DAYS", "30"
 IMPORT_SNAPSHOT_BATCH_SIZE = int(os.environ.get("IMPORT_SNAPSHOT_BATCH_SIZE", "1000"))
 # Trust recomputes for one researcher within this window collapse into one task.
 TRUST_DEBOUNCE_SECONDS = int(os.environ.get("TRUST_DEBOUNCE_SECONDS", "10"))
+# A follow counts towards trust once its account is this old and has a verified address.
+TRUST_FOLLOWER_MIN_AGE_DAYS = int(os.environ.get("TRUST_FOLLOWER_MIN_AGE_DAYS", "7"))
 # How often beat looks for runs nobody is working on (expired leases, due pauses).
 IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {

@@ -40,6 +40,12 @@ def collaborator_counts(
     return counts
 
 
+def close_collaborators(*, researcher_id: int) -> list[tuple[Researcher, Collaboration]]:
+    """Every close collaborator (CLOSE_MIN_SHARED_WORKS, the rule close_collaborators_count
+    counts by), most shared works first: the list the profile's number links to."""
+    return _collaborations_of(researcher_id, None, min_shared_works=CLOSE_MIN_SHARED_WORKS)
+
+
 # --- The profile's graph slice ----------------------------------------------------------------
 
 SLICE_PEOPLE = 8
@@ -87,10 +93,13 @@ class GraphSlice:
     svg: "EgoNetwork"
 
 
-def _collaborations_of(researcher_id: int, limit: int) -> list[tuple[Researcher, Collaboration]]:
+def _collaborations_of(
+    researcher_id: int, limit: int | None, *, min_shared_works: int = 1
+) -> list[tuple[Researcher, Collaboration]]:
     rows = (
         Collaboration.objects.filter(
-            Q(researcher_a_id=researcher_id) | Q(researcher_b_id=researcher_id)
+            Q(researcher_a_id=researcher_id) | Q(researcher_b_id=researcher_id),
+            shared_works__gte=min_shared_works,
         )
         .select_related("researcher_a", "researcher_b")
         .order_by("-shared_works", "-strength", "pk")[:limit]

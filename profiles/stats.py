@@ -9,10 +9,12 @@ services enqueue those tasks: the dependency runs services → tasks → stats, 
 import json
 from collections.abc import Collection
 from dataclasses import asdict
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from bzpeer.db import bulk_insert, bulk_update
@@ -39,9 +41,39 @@ FACT_COLUMNS = {
     "has_orcid": "orcid",
     "has_openalex_id": "openalex_id",
     "verified_collaborators": "verified_collaborators_count",
-    "followers": "followers_count",
+    "followers": "trusted_followers_count",
     "open_disputes": "open_disputes_count",
 }
+
+
+def trusted_followers(researchers: QuerySet[Researcher]) -> QuerySet[Researcher]:
+    """The records, each with .trusted_followers: its follows that trust counts, those from
+    accounts with a verified e-mail address older than TRUST_FOLLOWER_MIN_AGE_DAYS. A new or
+    unverified account costs nothing to make, so its follow is shown but not scored."""
+    joined_before = timezone.now() - timedelta(days=settings.TRUST_FOLLOWER_MIN_AGE_DAYS)
+    counted = Q(follows__user__date_joined__lte=joined_before) & Q(
+        follows__user__emailaddress__verified=True
+    )
+    return researchers.annotate(
+        trusted_followers=Count("follows", filter=counted, distinct=True)
+    ).order_by()
+
+
+def trusted_followers_recount() -> int:
+    """Recount trusted_followers_count of every record that has a follow or a count: accounts
+    age into counting without any change that would refresh the record, so the nightly task
+    (profiles.tasks.trust_batch_task) runs this before the batch. Returns rows changed."""
+    rows = trusted_followers(
+        Researcher.objects.filter(
+            Q(pk__in=Researcher.objects.filter(follows__isnull=False).values("pk"))
+            | Q(trusted_followers_count__gt=0)
+        )
+    ).only("pk", "trusted_followers_count")
+    changed = [row for row in rows if row.trusted_followers != row.trusted_followers_count]
+    for row in changed:
+        row.trusted_followers_count = row.trusted_followers
+    bulk_update(Researcher, changed, ["trusted_followers_count"])
+    return len(changed)
 
 
 def authority_level(researcher: Researcher) -> int:
@@ -111,6 +143,11 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
         researcher_ids=ids, min_shared_works=1, min_level=VerificationLevel.L2
     )
     disputes = disputes_weighing_counts(researcher_ids=ids)
+    followers = dict(
+        trusted_followers(Researcher.objects.filter(pk__in=ids)).values_list(
+            "pk", "trusted_followers"
+        )
+    )
 
     now = timezone.now()
     changed, assessments = [], []
@@ -121,6 +158,7 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
         "verified_collaborators_count",
         "verification_level",
         "open_disputes_count",
+        "trusted_followers_count",
     ]
     for researcher in Researcher.objects.filter(pk__in=ids).select_for_update():
         before = {field: getattr(researcher, field) for field in fields}
@@ -129,6 +167,7 @@ def researcher_stats_refresh(*, researcher_ids: Collection[int]) -> int:
         researcher.close_collaborators_count = close.get(researcher.pk, 0)
         researcher.verified_collaborators_count = verified.get(researcher.pk, 0)
         researcher.open_disputes_count = disputes[researcher.pk]
+        researcher.trusted_followers_count = followers.get(researcher.pk, 0)
         if not researcher.is_claimed:
             researcher.verification_level = authority_level(researcher)
         result = compute_trust(trust_facts(researcher))

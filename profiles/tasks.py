@@ -17,6 +17,7 @@ def researcher_trust_refresh_task(researcher_id: int) -> None:
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=30 * 60, time_limit=35 * 60)
 def trust_batch_task() -> None:
+    stats.trusted_followers_recount()
     stats.trust_batch_recompute()
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bzpeer.params import param_text
-from graph.selectors import graph_slice
+from graph.selectors import CLOSE_MIN_SHARED_WORKS, close_collaborators, graph_slice
 from profiles import selectors, services
 from profiles.forms import (
     ClaimCodeForm,
@@ -85,6 +85,8 @@ def researcher_graph(request, slug):
     context = {"researcher": researcher, "slice": graph_slice(researcher=researcher)}
     if request.htmx:
         return render(request, "profiles/researcher_detail.html#graph-slice", context)
+    context["close"] = close_collaborators(researcher_id=researcher.pk)
+    context["close_min_shared_works"] = CLOSE_MIN_SHARED_WORKS
     return render(request, "profiles/researcher_graph.html", context)
 
 

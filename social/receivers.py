@@ -4,12 +4,13 @@ from allauth.account.signals import user_logged_in
 from django.contrib import messages
 from django.dispatch import receiver
 
-from profiles.signals import account_suspended, claim_revoked
+from profiles.signals import account_suspended, claim_approved, claim_revoked
 from social.services import (
     SocialError,
     follow,
     invitations_close_for_revoked_claim,
     invitations_close_for_suspended_account,
+    unfollow,
 )
 from works.models import Researcher
 
@@ -31,6 +32,13 @@ def complete_pending_follow(sender, request, user, **kwargs):
     except SocialError:
         return
     messages.success(request, f"You now follow {researcher.display_name}.")
+
+
+@receiver(claim_approved)
+def drop_holders_follow_of_own_record(sender, claim, **kwargs):
+    """A user who followed a record and then claimed it is its holder, not one of its
+    followers: the follow goes and followers_count drops with it (follow() refuses a new one)."""
+    unfollow(user=claim.user, researcher=claim.researcher)
 
 
 @receiver(claim_revoked)

@@ -18,14 +18,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from profiles.models import Claim, User
 from social.models import Block, Follow, Invitation
 from social.rules import INVITATION_WINDOW, InvitationFacts, invitation_refusal
-from works.models import Authorship, Researcher, Work
+from works.models import Authorship, Researcher, Work, feed_date
 
 
 def is_following(*, user: User, researcher: Researcher) -> bool:
@@ -50,7 +49,8 @@ def _followed_records(user: User) -> QuerySet[Researcher]:
 
 
 def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
-    """Works by the researchers the user follows, newest first; with `since`, only those
+    """Works by the researchers the user follows, newest first by publication date (then
+    import time: works.models.feed_date); with `since`, only those
     imported after it (the digest). Works the researcher hid as misattributed are left out."""
     shown = Authorship.objects.filter(
         researcher__in=_followed_records(user), work=OuterRef("pk")
@@ -60,9 +60,10 @@ def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
         works = works.filter(created_at__gt=since)
     return (
         works.defer("source_payload")
-        # The expression of the work_feed_order index, so Postgres reads the feed in order.
-        .annotate(sort_date=Coalesce("publication_date", TruncDate("created_at")))
-        .order_by("-sort_date", "-created_at", "-pk")
+        # The expressions of the work_feed_order index, so Postgres reads the feed in order.
+        # Works with no date or year come last, by import time.
+        .annotate(sort_date=feed_date())
+        .order_by(F("sort_date").desc(nulls_last=True), "-created_at", "-pk")
         .prefetch_related(feed_byline())
     )
 

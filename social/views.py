@@ -204,7 +204,8 @@ ACTIONS = {
 @require_POST
 def invitation_action(request, pk, action):
     """Accept, decline, block the sender, report spam (the recipient) or withdraw (the
-    sender). HTMX swaps the invitation's card; without JavaScript the post lands on its page."""
+    sender). HTMX swaps the invitation's card, and the header's count out of band; without
+    JavaScript the post lands on its page."""
     invitation = _invitation_or_404(request, pk)
     if action not in ACTIONS:
         raise Http404("No such action.")
@@ -223,7 +224,7 @@ def invitation_action(request, pk, action):
             # In a list the card links to the invitation's own page; on that page it doesn't.
             "folded": request.htmx.current_url_abs_path != invitation.get_absolute_url(),
         }
-        return render(request, "social/invitation_detail.html#invitation-card", context)
+        return render(request, "social/invitation_action_response.html", context)
     if error:
         messages.error(request, error)
     else:

@@ -1,10 +1,15 @@
 """factory_boy factories for the domain models. Names are deterministic ASCII so that search
 tests control exactly which names exist."""
 
+import datetime
+
 import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from graph.models import Collaboration
 from profiles.models import User
+from social.models import Follow
 from works.models import Authorship, Institution, Researcher, Topic, VerificationLevel, Work
 from works.text import fold, make_slug, title_key
 
@@ -92,3 +97,12 @@ class CollaborationFactory(factory.django.DjangoModelFactory):
     first_year = 2023
     last_year = 2023
     strength = 1.0
+
+
+def established_follower(researcher: Researcher, *, days: int = 30, verified: bool = True) -> User:
+    """A user who joined `days` ago, with a verified address or not, following the researcher
+    (the row only: callers recount)."""
+    user = UserFactory(password=None, date_joined=timezone.now() - datetime.timedelta(days=days))
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    Follow.objects.create(user=user, researcher=researcher)
+    return user

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Exists, F, Func, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from works.sanitize import as_safe_html, sanitize_html, title_key_of, to_plain_text
+from works.text import INSTITUTION_TYPES
 
 
 class Institution(models.Model):
@@ -24,6 +25,10 @@ class Institution(models.Model):
 
     def get_absolute_url(self):
         return reverse("works:institution", kwargs={"openalex_id": self.openalex_id})
+
+    @property
+    def type_label(self) -> str:
+        return INSTITUTION_TYPES.get(self.type, "")
 
 
 class Topic(models.Model):
@@ -110,6 +115,8 @@ class Researcher(models.Model):
     # Cached counts, kept current by the services that change their inputs.
     works_count = models.PositiveIntegerField(default=0)
     followers_count = models.PositiveIntegerField(default=0)
+    # The follows trust counts (profiles.stats.trusted_followers): not shown, only scored.
+    trusted_followers_count = models.PositiveIntegerField(default=0)
     topics_count = models.PositiveIntegerField(default=0)
     close_collaborators_count = models.PositiveIntegerField(default=0)
     verified_collaborators_count = models.PositiveIntegerField(default=0)
@@ -168,6 +175,13 @@ class AuthorshipQuerySet(models.QuerySet):
         return self.exclude(_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id")))
 
 
+def feed_date() -> Coalesce:
+    """When a work appeared, for the feed's newest first: its publication date, else January 1
+    of its year; never the import time (an undated 2019 preprint imported today is not new)."""
+    jan_1 = Func(F("publication_year"), 1, 1, function="make_date", output_field=models.DateField())
+    return Coalesce("publication_date", jan_1)
+
+
 class Work(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     openalex_id = models.CharField(max_length=32, unique=True, null=True, blank=True)
@@ -181,7 +195,8 @@ class Work(models.Model):
     venue = models.CharField(max_length=500, blank=True)
     publication_date = models.DateField(null=True, blank=True)
     publication_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    citation_count = models.PositiveIntegerField(default=0)
+    # None: no source reported a count (arXiv and the demo do not count citations).
+    citation_count = models.PositiveIntegerField(null=True, blank=True, default=None)
     is_retracted = models.BooleanField(default=False)
     authors_count = models.PositiveIntegerField(default=0)
     # The record as the source sent it, so it can be re-processed without another request.
@@ -200,7 +215,7 @@ class Work(models.Model):
             # The follow feed's order (social.selectors.feed_works): newest first, so its first
             # page stops after a few hundred works instead of sorting them all.
             models.Index(
-                Coalesce("publication_date", TruncDate("created_at")).desc(),
+                feed_date().desc(nulls_last=True),
                 F("created_at").desc(),
                 F("id").desc(),
                 name="work_feed_order",

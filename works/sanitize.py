@@ -21,13 +21,30 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "math", "svg", "template", 
 _STRAY_LESS_THAN = re.compile(r"<(?!/?[A-Za-z][A-Za-z0-9-]*[\s/>]|!--)")
 # Inside TeX math every "<" is a comparison, even "$a<b c$".
 _TEX_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
+# LaTeX citation and cross-reference commands (\citep[see][p. 2]{a,b}, \ref{fig:1}): arXiv
+# abstracts carry them raw, and no renderer here resolves them.
+_TEX_CITATION = re.compile(
+    r"\\(?:[A-Za-z]*cite[a-z]*|[pP]arencite|[tT]extcite|ref|eqref|autoref|[cC]ref|pageref)\*?"
+    r"(?:\s*\[[^\]]*\]){0,2}\s*\{([^{}]*)\}"
+)
+
+
+def latex_refs_as_text(text: str) -> str:
+    """Each citation or reference command as its keys in brackets ("[smith2020, jones]"),
+    or "[citation]" when it names none."""
+
+    def readable(match: re.Match) -> str:
+        keys = [key.strip() for key in match.group(1).split(",") if key.strip()]
+        return f"[{', '.join(keys)}]" if keys else "[citation]"
+
+    return _TEX_CITATION.sub(readable, text)
 
 
 def sanitize_html(raw: str | None) -> str:
     """Keep only ALLOWED_TAGS with no attributes; entities are decoded once, by nh3's parser."""
     if not raw:
         return ""
-    text = scrub_text(raw)
+    text = latex_refs_as_text(scrub_text(raw))
     text = _TEX_MATH.sub(lambda match: match.group(0).replace("<", "&lt;"), text)
     text = _STRAY_LESS_THAN.sub("&lt;", text)
     return nh3.clean(

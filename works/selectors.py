@@ -1,6 +1,6 @@
 """Reads of works."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work, WorkTopic
 
@@ -39,7 +39,7 @@ def topic_works(topic: Topic) -> QuerySet[Work]:
     return (
         Work.objects.filter(topics=topic)
         .defer("source_payload")
-        .order_by("-citation_count", "-publication_year", "title_key")
+        .order_by(F("citation_count").desc(nulls_last=True), "-publication_year", "title_key")
     )
 
 
@@ -70,10 +70,18 @@ def institution_people(institution: Institution) -> QuerySet[Researcher]:
 
 
 def institution_works(institution: Institution) -> QuerySet[Work]:
-    return (
+    """Works with a byline naming the institution, each paper once: OpenAlex keeps a paper's
+    versions (preprint, journal article, repository copy) as works of one title, and the
+    institution page lists the most cited of them."""
+    one_per_title = (
         Work.objects.filter(authorships__institutions=institution)
+        .order_by("title_key", F("citation_count").desc(nulls_last=True), "-publication_year", "pk")
+        .distinct("title_key")
+        .values("pk")
+    )
+    return (
+        Work.objects.filter(pk__in=one_per_title)
         .defer("source_payload")
-        .distinct()
         .order_by("-publication_year", "title_key")
     )
 

@@ -168,3 +168,17 @@ def make_slug(text: str, *, suffix: str = "", fallback: str = "", max_length: in
 def plural(count: int, word: str) -> str:
     """ "1 work", "2 works"."""
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# OpenAlex's institution types (https://docs.openalex.org/api-entities/institutions), in words;
+# an unknown type or "other" shows nothing rather than OpenAlex's code.
+INSTITUTION_TYPES = {
+    "education": "University or college",
+    "healthcare": "Hospital or health care",
+    "company": "Company",
+    "archive": "Archive or library",
+    "nonprofit": "Non-profit",
+    "government": "Government body",
+    "facility": "Research facility",
+    "funder": "Funder",
+}

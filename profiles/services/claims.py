@@ -17,6 +17,7 @@ from profiles.identity import address_names_researcher, names_same_person
 from profiles.models import Claim, ClaimEvent, User
 from profiles.services.moderation import decision_refusal
 from profiles.services.trust import trust_refresh_enqueue
+from profiles.signals import claim_approved
 from profiles.tasks import claim_event_mail_task
 from works.models import Researcher, VerificationLevel
 
@@ -258,6 +259,7 @@ def _approve(*, claim: Claim, actor: User | None) -> Claim:
             raise ClaimError(ADDRESS_HOLDS_A_CLAIM.format(email=claim.email)) from None
         raise ClaimError(ALREADY_CLAIMED) from None
     claim.researcher.is_claimed, claim.researcher.verification_level = True, level
+    claim_approved.send(sender=Claim, claim=claim)
     trust_refresh_enqueue(
         researcher_ids=[claim.researcher_id, *collaborator_ids(researcher_id=claim.researcher_id)]
     )

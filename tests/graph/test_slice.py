@@ -9,7 +9,7 @@ from defusedxml import ElementTree
 from django.core.cache import cache
 from django.db import transaction
 
-from graph.selectors import graph_slice, slice_cache_key
+from graph.selectors import CLOSE_MIN_SHARED_WORKS, graph_slice, slice_cache_key
 from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
@@ -134,3 +134,18 @@ def test_slice_view_renders_svg_and_every_kind(client, seed_researcher, hx):
     for heading in ("Nearby people", "Nearby papers", "Topics", "Institutions"):
         assert heading in body
     assert ("<html" in body) is not hx
+
+
+def test_the_close_collaborators_number_links_to_the_list_of_exactly_them(client, seed_researcher):
+    """One definition: the profile's count and the slice page's list are the same people."""
+    profile = client.get(seed_researcher.get_absolute_url()).content.decode()
+    link = f'href="/researchers/{seed_researcher.slug}/graph/#close-collaborators"'
+    assert link in profile
+
+    page = client.get(f"/researchers/{seed_researcher.slug}/graph/").content.decode()
+    section = page.split('id="close-collaborators"', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r"co-authored (\d+) papers", section)
+    seed_researcher.refresh_from_db()
+    assert len(listed) == seed_researcher.close_collaborators_count > 8
+    assert all(int(shared) >= CLOSE_MIN_SHARED_WORKS for shared in listed)
+    assert f"Close collaborators ({len(listed)})" in section

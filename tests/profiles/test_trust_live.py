@@ -23,7 +23,7 @@ from profiles.stats import (
 )
 from profiles.tasks import researcher_trust_refresh_task
 from profiles.trust import compute_trust
-from tests.factories import AuthorshipFactory, ResearcherFactory
+from tests.factories import AuthorshipFactory, ResearcherFactory, established_follower
 from works.models import Researcher, VerificationLevel
 
 GENERATED = 1_000
@@ -42,7 +42,7 @@ def facts_at_the_steps(rng: random.Random) -> dict:
         "is_claimed": rng.random() < 0.3,
         "works_count": rng.choice(WORK_CHOICES) if rng.random() < 0.5 else rng.randint(0, 200),
         "verified_collaborators_count": rng.choice([0, 0, 1, 2, 4, 5, 6, 40]),
-        "followers_count": rng.choice(FOLLOWER_CHOICES)
+        "trusted_followers_count": rng.choice(FOLLOWER_CHOICES)
         if rng.random() < 0.5
         else int(10 ** rng.uniform(0, 4)),
         "open_disputes_count": rng.choice([0, 0, 0, 0, 1, 2, 7]),
@@ -100,7 +100,9 @@ def test_batch_writes_only_changed_rows_and_a_second_run_changes_nothing(db):
     assert assessments.count() == 200
 
     followed, disputed, untouched = generated.order_by("pk")[:3]
-    Researcher.objects.filter(pk=followed.pk).update(followers_count=followed.followers_count + 1)
+    Researcher.objects.filter(pk=followed.pk).update(
+        trusted_followers_count=followed.trusted_followers_count + 1
+    )
     Researcher.objects.filter(pk=disputed.pk).update(
         open_disputes_count=disputed.open_disputes_count + 1
     )
@@ -204,9 +206,11 @@ def test_a_change_after_the_task_started_enqueues_again(
 
 
 def test_task_recomputes_counts_and_trust_and_is_idempotent(db):
-    researcher = ResearcherFactory(followers_count=9)
+    researcher = ResearcherFactory()
     for _ in range(3):
         AuthorshipFactory(researcher=researcher)
+    for _ in range(9):
+        established_follower(researcher)
     cache.add(trust_debounce_key(researcher.pk), 1, 60)
 
     researcher_trust_refresh_task.run(researcher.pk)
@@ -232,7 +236,7 @@ def test_task_for_a_deleted_researcher_does_nothing(db):
     researcher, bystander = ResearcherFactory(), ResearcherFactory(followers_count=3)
     researcher_stats_refresh(researcher_ids=[bystander.pk])
     # The bystander's stored score is now stale: a task that recomputed anyone else would write.
-    Researcher.objects.filter(pk=bystander.pk).update(followers_count=300)
+    Researcher.objects.filter(pk=bystander.pk).update(trusted_followers_count=300)
     deleted_id = researcher.pk
     cache.add(trust_debounce_key(deleted_id), 1, 60)
     researcher.delete()

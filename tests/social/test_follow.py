@@ -6,12 +6,27 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
 
+from profiles.models import User
+from profiles.services import claim_approve, claim_evidence_submit
+from profiles.stats import researcher_stats_refresh
+from profiles.tasks import trust_batch_task
 from social.models import DigestSubscription, Follow
 from social.receivers import PENDING_FOLLOW_KEY
-from tests.factories import AuthorshipFactory, ResearcherFactory, UserFactory, WorkFactory
+from social.selectors import feed_works
+from social.services import follow
+from tests.factories import (
+    AuthorshipFactory,
+    ResearcherFactory,
+    UserFactory,
+    WorkFactory,
+    established_follower,
+)
 from tests.social.support import claimed, login_next
-from works.models import HiddenWork, Researcher
+from works.models import HiddenWork, Researcher, Work
 
 pytestmark = pytest.mark.django_db
 
@@ -301,6 +316,46 @@ def test_feed_lists_followed_researchers_works_newest_first_in_pages_of_20(clien
     assert "Not followed" not in html
 
 
+def test_feed_orders_by_publication_date_or_year_never_by_import_time(client, user):
+    """An undated 2019 preprint imported today comes after a 2024 paper imported last year."""
+    followed = ResearcherFactory()
+    work_by(followed, day=0, title="Published 2024, imported long ago")
+    Work.objects.filter(title="Published 2024, imported long ago").update(
+        created_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    old = WorkFactory(title="From 2019, imported today", publication_year=2019)
+    AuthorshipFactory(work=old, researcher=followed)
+    undated = WorkFactory(title="No date at all", publication_year=None)
+    AuthorshipFactory(work=undated, researcher=followed)
+    same_year = [WorkFactory(title=f"2019 import {n}", publication_year=2019) for n in (1, 2)]
+    for work in same_year:
+        AuthorshipFactory(work=work, researcher=followed)
+    Work.objects.filter(pk=same_year[0].pk).update(
+        created_at=timezone.now() + datetime.timedelta(minutes=1)
+    )
+    Follow.objects.create(user=user, researcher=followed)
+    client.force_login(user)
+
+    assert feed_titles(client) == [
+        "Published 2024, imported long ago",
+        # The same year: the one imported last first.
+        "2019 import 1",
+        "2019 import 2",
+        "From 2019, imported today",
+        "No date at all",
+    ]
+
+
+def test_feed_is_read_in_the_order_of_its_index(user):
+    """The feed's ORDER BY is the work_feed_order index's expression, so Postgres can use it."""
+    sql = str(feed_works(user=user).query)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'work_feed_order'")
+        (indexdef,) = cursor.fetchone()
+    assert "make_date" in indexdef and "NULLS LAST" in indexdef
+    assert "make_date" in sql and "NULLS LAST" in sql
+
+
 def test_feed_queries_do_not_grow_with_the_works(client, user, django_assert_max_num_queries):
     researchers = ResearcherFactory.create_batch(3)
     for day in range(20):
@@ -446,3 +501,63 @@ def test_digest_opt_in_and_out(client, user):
     assert not DigestSubscription.objects.filter(user=user).exists()
     assert "You will no longer get the weekly e-mail." in response.content.decode()
     assert 'name="weekly" checked' not in response.content.decode()
+
+
+def test_a_follower_who_claims_the_record_is_no_longer_counted_among_its_followers(researcher):
+    holder, other = UserFactory(password=None), UserFactory(password=None)
+    follow(user=holder, researcher=researcher)
+    follow(user=other, researcher=researcher)
+    claim = claim_evidence_submit(
+        user=holder, researcher=researcher, links=["https://uni.example.edu/~ada"], note="Me."
+    )
+
+    claim_approve(claim=claim, actor=UserFactory(is_staff=True))
+
+    researcher.refresh_from_db()
+    assert list(Follow.objects.filter(researcher=researcher).values_list("user", flat=True)) == [
+        other.pk
+    ]
+    assert researcher.followers_count == 1
+
+
+# --- Which follows trust counts -----------------------------------------------------------
+
+
+def scored_followers(researcher) -> tuple[int, int, int]:
+    researcher_stats_refresh(researcher_ids=[researcher.pk])
+    researcher.refresh_from_db()
+    return researcher.followers_count, researcher.trusted_followers_count, researcher.trust_score
+
+
+def counted_follower(researcher, **account):
+    established_follower(researcher, **account)
+    Researcher.objects.filter(pk=researcher.pk).update(followers_count=F("followers_count") + 1)
+
+
+def test_a_follow_from_a_new_or_unverified_account_is_shown_but_not_scored(researcher, settings):
+    settings.TRUST_FOLLOWER_MIN_AGE_DAYS = 7
+    _, _, score = scored_followers(researcher)
+
+    follow(user=UserFactory(password=None), researcher=researcher)  # a minute old, unverified
+    counted_follower(researcher, days=1)
+    counted_follower(researcher, days=30, verified=False)
+
+    assert scored_followers(researcher) == (3, 0, score)
+
+    counted_follower(researcher, days=8)
+    followers, trusted, higher = scored_followers(researcher)
+    assert (followers, trusted) == (4, 1) and higher > score
+
+
+def test_the_nightly_task_counts_follows_whose_accounts_came_of_age(researcher, settings):
+    settings.TRUST_FOLLOWER_MIN_AGE_DAYS = 7
+    follower = established_follower(researcher, days=3)
+    _, _, score = scored_followers(researcher)
+    User.objects.filter(pk=follower.pk).update(
+        date_joined=timezone.now() - datetime.timedelta(days=8)
+    )
+
+    trust_batch_task.run()
+
+    researcher.refresh_from_db()
+    assert researcher.trusted_followers_count == 1 and researcher.trust_score > score

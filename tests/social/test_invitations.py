@@ -772,7 +772,13 @@ def test_notify_sends_nothing_for_a_missing_invitation():
 
 def header_count(html: str) -> int | None:
     nav = html[: html.index("</header>")]
-    found = re.search(r'href="/invitations/">Invitations <span class="nav-count"[^>]*>(\d+)<', nav)
+    return badge_count(nav)
+
+
+def badge_count(html: str) -> int | None:
+    found = re.search(
+        r'<span id="invitation-badge"[^>]*> <span class="nav-count"[^>]*>(\d+)<', html
+    )
     return int(found.group(1)) if found else None
 
 
@@ -794,6 +800,24 @@ def test_header_counts_invitations_awaiting_an_answer(client, sender, recipient,
 
     client.force_login(sender[0])
     assert header_count(page(client, "/")) is None
+
+
+def test_an_htmx_answer_updates_the_header_count_out_of_band(client, sender, recipient):
+    invitations = [
+        services.invitation_send(
+            sender=claimed()[0], recipient_researcher=recipient[1], subject="A", message="B"
+        )
+        for _ in range(2)
+    ]
+    client.force_login(recipient[0])
+    assert header_count(page(client, "/")) == 2
+
+    html = act(client, invitations[0], "decline", headers=HTMX).content.decode()
+    assert '<span id="invitation-badge" data-hx-swap-oob="true">' in html
+    assert badge_count(html) == 1
+
+    html = act(client, invitations[1], "accept", headers=HTMX).content.decode()
+    assert '<span id="invitation-badge" data-hx-swap-oob="true"></span>' in html
 
 
 def test_inbox_lists_open_invitations_first(client, recipient, django_assert_max_num_queries):

@@ -197,7 +197,12 @@ def test_sparse_work_parses_with_defaults():
     assert record.publication_date is None
     assert record.authorships == ()
     assert record.topics == ()
-    assert (record.doi, record.arxiv_id, record.venue, record.citation_count) == (None, None, "", 0)
+    assert (record.doi, record.arxiv_id, record.venue, record.citation_count) == (
+        None,
+        None,
+        "",
+        None,
+    )
 
 
 def test_authorship_without_any_name_is_skipped(work_json):

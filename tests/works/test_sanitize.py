@@ -4,15 +4,23 @@ The attack strings come from tests/fixtures/attack-inputs/ (see PROVENANCE.md th
 and Brute Logic's XSS lists and the Big List of Naughty Strings.
 """
 
+import importlib
 import json
 import re
 
 import pytest
+from django.apps import apps
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
-from works.sanitize import ALLOWED_TAGS, sanitize_html, to_plain_text
+from tests.factories import WorkFactory
+from works.ingest import ingest_works
+from works.models import Work
+from works.sanitize import ALLOWED_TAGS, sanitize_html, title_key_of, to_plain_text
+from works.sources.records import WorkRecord
+
+migration = importlib.import_module("works.migrations.0011_work_latex_citations_as_text")
 
 ATTACKS = FIXTURES / "attack-inputs"
 # PROVENANCE.md: split on b"\n" only; str.splitlines() would break some payloads apart.
@@ -178,3 +186,41 @@ def test_sanitising_is_safe_and_stable(raw):
     # Ingest compares a fresh sanitise with the stored value: cleaning stored text again must
     # not change it (it would, were entities decoded twice).
     assert sanitize_html(cleaned) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (
+            r"as shown by \citep{smith2020, jones} and \cite{doe}.",
+            "as shown by [smith2020, jones] and [doe].",
+        ),
+        (r"\citet[see][p.~2]{kim19} argue", "[kim19] argue"),
+        (r"in Fig.~\ref{fig:1} and \eqref{eq2}", "in Fig.~[fig:1] and [eq2]"),
+        (r"prior work \citep{}", "prior work [citation]"),
+        (r"$x \leq y$ holds", r"$x \leq y$ holds"),
+    ],
+)
+def test_latex_citation_commands_read_as_text(raw, shown):
+    assert sanitize_html(raw) == shown
+    assert sanitize_html(sanitize_html(raw)) == shown
+
+
+@pytest.mark.django_db
+def test_stored_abstracts_with_citation_commands_are_rewritten():
+    """Migration 0009 gives stored rows what ingest now does (Work.save sanitises too)."""
+    work = WorkFactory()
+    raw = r"Following \citep{smith2020}, we \cite{x} it."
+    Work.objects.filter(pk=work.pk).update(abstract=raw, title=r"On \cite{y} things")
+
+    migration.latex_citations_as_text(apps, None)
+
+    work.refresh_from_db()
+    assert work.abstract == "Following [smith2020], we [x] it."
+    assert (work.title, work.title_key) == ("On [y] things", title_key_of("On [y] things"))
+
+
+@pytest.mark.django_db
+def test_ingest_stores_citation_commands_as_text():
+    ingest_works([WorkRecord(title="T", arxiv_id="2101.1", abstract=r"As in \citep{a1}.")])
+    assert Work.objects.get().abstract == "As in [a1]."

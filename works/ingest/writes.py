@@ -106,7 +106,7 @@ WORK_FIELDS = [
 
 def _work_values(record: WorkRecord) -> dict:
     title = sanitize_html(record.title) or "Untitled work"
-    return {
+    values = {
         "title": title,
         "title_key": title_key_of(title),
         "abstract": sanitize_html(record.abstract),
@@ -115,11 +115,14 @@ def _work_values(record: WorkRecord) -> dict:
         "publication_date": record.publication_date,
         "publication_year": record.publication_year
         or (record.publication_date.year if record.publication_date else None),
-        "citation_count": max(record.citation_count, 0),
         "is_retracted": record.is_retracted,
         "authors_count": len(record.authorships),
         "source_payload": record.payload,
     }
+    # A source that counts no citations (arXiv) leaves a count another source reported.
+    if record.citation_count is not None:
+        values["citation_count"] = max(record.citation_count, 0)
+    return values
 
 
 def _work_slug(key: str, record: WorkRecord) -> str:

@@ -195,7 +195,7 @@ def parse_work(data: dict) -> WorkRecord:
         venue=source.get("display_name") or "",
         publication_date=_parse_date(data.get("publication_date")),
         publication_year=data.get("publication_year"),
-        citation_count=int(data.get("cited_by_count") or 0),
+        citation_count=None if data.get("cited_by_count") is None else int(data["cited_by_count"]),
         is_retracted=bool(data.get("is_retracted")),
         authorships=authorships,
         topics=topics,

@@ -75,7 +75,8 @@ class WorkRecord:
     venue: str = ""
     publication_date: datetime.date | None = None
     publication_year: int | None = None
-    citation_count: int = 0
+    # None when the source does not count citations.
+    citation_count: int | None = None
     is_retracted: bool = False
     # In byline order.
     authorships: tuple[AuthorshipRecord, ...] = ()
