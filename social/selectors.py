@@ -63,7 +63,7 @@ def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
         # The expressions of the work_feed_order index, so Postgres reads the feed in order.
         # Works with no date or year come last, by import time.
         .annotate(sort_date=feed_date())
-        .order_by(F("sort_date").desc(nulls_last=True), "-created_at", "-pk")
+        .order_by("-sort_date", "-created_at", "-pk")
         .prefetch_related(feed_byline())
     )
 

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from works.sanitize import as_safe_html, sanitize_html, title_key_of, to_plain_text
@@ -175,11 +174,36 @@ class AuthorshipQuerySet(models.QuerySet):
         return self.exclude(_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id")))
 
 
-def feed_date() -> Coalesce:
+class FeedDate(Func):
     """When a work appeared, for the feed's newest first: its publication date, else January 1
-    of its year; never the import time (an undated 2019 preprint imported today is not new)."""
-    jan_1 = Func(F("publication_year"), 1, 1, function="make_date", output_field=models.DateField())
-    return Coalesce("publication_date", jan_1)
+    of its year, else year 1 (undated works last); never the import time (an undated 2019
+    preprint imported today is not new). Never NULL, so a plain descending index serves it on
+    Postgres and SQLite alike (SQLite's indexes take no NULLS LAST, and it has no make_date)."""
+
+    output_field = models.DateField()
+
+    def __init__(self):
+        super().__init__(F("publication_date"), F("publication_year"))
+
+    def _coalesce(self, compiler, connection, *, year_start: str, undated: str):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        year_sql, year_params = compiler.compile(self.source_expressions[1])
+        sql = f"COALESCE({date_sql}, {year_start.format(year_sql)}, {undated})"
+        return sql, (*date_params, *year_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._coalesce(
+            compiler, connection, year_start="make_date({}, 1, 1)", undated="DATE '0001-01-01'"
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self._coalesce(
+            compiler, connection, year_start="date(({}) || '-01-01')", undated="'0001-01-01'"
+        )
+
+
+def feed_date() -> FeedDate:
+    return FeedDate()
 
 
 class Work(models.Model):
@@ -215,7 +239,7 @@ class Work(models.Model):
             # The follow feed's order (social.selectors.feed_works): newest first, so its first
             # page stops after a few hundred works instead of sorting them all.
             models.Index(
-                feed_date().desc(nulls_last=True),
+                feed_date().desc(),
                 F("created_at").desc(),
                 F("id").desc(),
                 name="work_feed_order",
