@@ -352,8 +352,13 @@ def test_feed_is_read_in_the_order_of_its_index(user):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'work_feed_order'")
         (indexdef,) = cursor.fetchone()
-    assert "make_date" in indexdef and "NULLS LAST" in indexdef
-    assert "make_date" in sql and "NULLS LAST" in sql
+    expression = "COALESCE(publication_date, make_date((publication_year)::integer, 1, 1), "
+    assert expression + "'0001-01-01'::date) DESC, created_at DESC, id DESC" in indexdef
+    assert (
+        'COALESCE("works_work"."publication_date", make_date("works_work"."publication_year", '
+        "1, 1), DATE '0001-01-01')" in sql
+    )
+    assert sql.endswith('DESC, "works_work"."created_at" DESC, "works_work"."id" DESC')
 
 
 def test_feed_queries_do_not_grow_with_the_works(client, user, django_assert_max_num_queries):
