@@ -40,7 +40,7 @@ def invitation_refusal(*, facts: InvitationFacts) -> str | None:
     name = facts.recipient_name
     if facts.holder_id is None:
         return (
-            f"{name} has not claimed this record yet, so there is nobody to invite here. "
+            f"{name} has not claimed this record yet, so it takes no invitations. "
             f"If you are {name}, claim this record; otherwise follow it to see new works."
         )
     if facts.viewer_is_holder:

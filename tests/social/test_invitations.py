@@ -233,7 +233,7 @@ def reason_case(name, sender, recipient):
         return (
             sam if name == "unclaimed" else None,
             unclaimed,
-            "Una Unclaimed has not claimed this record yet, so there is nobody to invite here.",
+            "Una Unclaimed has not claimed this record yet, so it takes no invitations.",
         )
     if name == "not_open":
         _, closed = claimed(display_name="Carl Closed", open_to_collaborate=False)

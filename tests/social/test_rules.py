@@ -27,7 +27,7 @@ ELIGIBLE = InvitationFacts(
 CASES = {
     "unclaimed": (
         {"holder_id": None},
-        "Rita Recipient has not claimed this record yet, so there is nobody to invite here. If "
+        "Rita Recipient has not claimed this record yet, so it takes no invitations. If "
         "you are Rita Recipient, claim this record; otherwise follow it to see new works.",
     ),
     "owner, open": (
