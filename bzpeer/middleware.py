@@ -1,5 +1,9 @@
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import Http404
 from django.http.request import split_domain_port
 from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
+from django.urls import Resolver404, get_resolver, get_urlconf
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 
@@ -42,3 +46,32 @@ class SecurityMiddleware(DjangoSecurityMiddleware):
     def process_response(self, request, response):
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return super().process_response(request, response)
+
+
+class SiteNotFoundMiddleware:
+    """With DEBUG on, Django answers a missing page with its technical page, which lists every
+    URL pattern. The quick start runs with DEBUG, and a newcomer should meet the site's own 404
+    there too. Innermost, so CommonMiddleware still adds a missing slash; not loaded at all
+    with DEBUG off, where Django already uses handler404."""
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        resolver = get_resolver(get_urlconf())
+        try:
+            resolver.resolve(request.path_info)
+        except Resolver404 as exception:
+            return self._not_found(request, resolver, exception)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return self._not_found(request, get_resolver(get_urlconf()), exception)
+        return None
+
+    @staticmethod
+    def _not_found(request, resolver, exception):
+        return resolver.resolve_error_handler(404)(request, exception)

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "bzpeer.middleware.SecurityMiddleware",
+    # Outside everything that writes the body. Django's gzip pads each response at random
+    # against BREACH, and skips responses WhiteNoise already compressed.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "profiles.orcid.middleware.OrcidFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "bzpeer.middleware.SiteNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = os.environ.get("ROOT_URLCONF", "bzpeer.urls")

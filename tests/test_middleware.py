@@ -55,3 +55,34 @@ def test_redirects_carry_the_permissions_policy_too(client, settings, db):
 
     assert response.status_code == 301
     assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/no-such-page-here/", "/researchers/no-such-researcher/"])
+def test_with_debug_on_a_missing_page_is_the_sites_own_404(client, settings, db, path):
+    # The quick start runs with DEBUG on: no technical page listing the URL patterns.
+    settings.DEBUG = True
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+    assert "URLconf" not in response.content.decode()
+    assert "404.html" in [template.name for template in response.templates]
+
+
+def test_with_debug_on_a_missing_slash_is_still_added(client, settings, db):
+    settings.DEBUG = True
+
+    response = client.get("/researchers")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/researchers/"
+
+
+def test_html_is_compressed_for_clients_that_accept_gzip(client, db):
+    plain = client.get("/")
+    compressed = client.get("/", headers={"accept-encoding": "gzip, br"})
+
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == "gzip"
+    assert len(compressed.content) < len(plain.content) / 2
