@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Widget templates for FORM_RENDERER (bzpeer.forms), which looks in the project's templates.
+    "django.forms",
     "django_htmx",
     "template_partials",
     "csp",
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "bzpeer.middleware.SiteNotFoundMiddleware",
 ]
+
+FORM_RENDERER = "bzpeer.forms.FormRenderer"
 
 ROOT_URLCONF = os.environ.get("ROOT_URLCONF", "bzpeer.urls")
 WSGI_APPLICATION = "bzpeer.wsgi.application"

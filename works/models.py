@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 
-from works.sanitize import as_safe_html, sanitize_html, title_key_of, to_plain_text
+from works.sanitize import as_safe_html, has_tex_math, sanitize_html, title_key_of, to_plain_text
 from works.text import INSTITUTION_TYPES
 
 
@@ -272,6 +272,14 @@ class Work(models.Model):
     @property
     def abstract_html(self):
         return as_safe_html(self.abstract)
+
+    @property
+    def title_has_math(self) -> bool:
+        return has_tex_math(self.title)
+
+    @property
+    def abstract_has_math(self) -> bool:
+        return has_tex_math(self.abstract)
 
     @property
     def plain_title(self) -> str:

@@ -29,6 +29,11 @@ _TEX_CITATION = re.compile(
 )
 
 
+def has_tex_math(text: str) -> bool:
+    """Whether the text holds TeX maths: pages load the typesetter only then."""
+    return bool(text) and _TEX_MATH.search(text) is not None
+
+
 def latex_refs_as_text(text: str) -> str:
     """Each citation or reference command as its keys in brackets ("[smith2020, jones]"),
     or "[citation]" when it names none."""

@@ -2,36 +2,73 @@
 (function () {
   "use strict";
 
-  function typeset(root) {
-    if (typeof window.renderMathInElement !== "function") return;
-    root.querySelectorAll(".math").forEach(function (element) {
-      if (element.dataset.typeset) return;
-      element.dataset.typeset = "1";
-      window.renderMathInElement(element, {
-        delimiters: [
-          { left: "$$", right: "$$", display: true },
-          { left: "\\[", right: "\\]", display: true },
-          { left: "$", right: "$", display: false },
-          { left: "\\(", right: "\\)", display: false },
-        ],
-        throwOnError: false,
-        trust: false,
-        strict: "ignore",
-      });
+  // KaTeX (about 270 KB) is fetched only by pages whose text holds maths: the server marks
+  // those elements with the class "math".
+  var assets = document.currentScript ? document.currentScript.dataset : {};
+  var katexLoading = null;
+
+  function load(tag, attributes) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement(tag);
+      Object.keys(attributes).forEach(function (name) { element[name] = attributes[name]; });
+      element.onload = resolve;
+      element.onerror = reject;
+      document.head.appendChild(element);
     });
   }
 
-  // Abstracts start folded to three lines, with a "more" button, only when they overflow.
+  function loadKatex() {
+    if (!katexLoading) {
+      katexLoading = Promise.all([
+        load("link", { rel: "stylesheet", href: assets.katexCss }),
+        load("script", { src: assets.katex }).then(function () {
+          return load("script", { src: assets.katexRender });
+        }),
+      ]);
+    }
+    return katexLoading;
+  }
+
+  function typeset(root) {
+    var pending = Array.prototype.filter.call(root.querySelectorAll(".math"), function (element) {
+      return !element.dataset.typeset;
+    });
+    if (!pending.length || !assets.katex) return;
+    loadKatex().then(function () {
+      pending.forEach(function (element) {
+        element.dataset.typeset = "1";
+        window.renderMathInElement(element, {
+          delimiters: [
+            { left: "$$", right: "$$", display: true },
+            { left: "\\[", right: "\\]", display: true },
+            { left: "$", right: "$", display: false },
+            { left: "\\(", right: "\\)", display: false },
+          ],
+          throwOnError: false,
+          trust: false,
+          strict: "ignore",
+        });
+      });
+    }, function () { /* Without KaTeX the TeX source stays readable. */ });
+  }
+
+  // Foldable text arrives folded (class is-folded; noscript.css unfolds it without JavaScript).
+  // All measurements are read first and written after, so the page is laid out once, not
+  // once per abstract.
   function fold(root) {
-    root.querySelectorAll("[data-foldable]").forEach(function (element) {
-      if (element.dataset.folded) return;
+    var elements = Array.prototype.filter.call(root.querySelectorAll("[data-foldable]"), function (element) {
+      return !element.dataset.folded;
+    });
+    var overflowing = elements.map(function (element) {
+      return element.scrollHeight > element.clientHeight + 2;
+    });
+    elements.forEach(function (element, index) {
       element.dataset.folded = "1";
-      element.classList.add("is-folded");
-      if (element.scrollHeight <= element.clientHeight + 2) {
+      if (!overflowing[index]) {
         element.classList.remove("is-folded");
         return;
       }
-      if (!element.id) element.id = "abstract-" + Math.random().toString(36).slice(2);
+      if (!element.id) element.id = "fold-" + Math.random().toString(36).slice(2);
       var button = document.createElement("button");
       button.type = "button";
       button.className = "fold-toggle";
