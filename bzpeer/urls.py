@@ -16,6 +16,8 @@ urlpatterns = [
     path("imports/", include("works.import_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's, files, feeds).
+    path("favicon.ico", views.favicon),
 ]
 
 handler404 = "bzpeer.views.page_not_found"

@@ -86,3 +86,10 @@ def test_html_is_compressed_for_clients_that_accept_gzip(client, db):
     assert "Content-Encoding" not in plain
     assert compressed["Content-Encoding"] == "gzip"
     assert len(compressed.content) < len(plain.content) / 2
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/favicon.") and response["Location"].endswith(".svg")
