@@ -49,6 +49,8 @@ run: install
 	fi
 
 run: export DEBUG ?= 1
+# Links in e-mails point at the port this serves on.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 # The architecture contracts (docs/architecture.md) first: they take a second.
 test: install
