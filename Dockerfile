@@ -1,15 +1,13 @@
 # BZPEER web and Celery image. Build: docker compose build (or docker build -t bzpeer .)
 
-# --- Front-end libraries: npm at build time, copied the way the Makefile's static/vendor does ---
+# --- Front-end libraries: npm at build time, copied by bin/vendor-static as `make install` does --
+# (htmx, cytoscape and katex: the one list is in that script).
 FROM node:20-slim AS frontend
 WORKDIR /build
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error \
- && mkdir -p vendor/katex/contrib \
- && cp node_modules/htmx.org/dist/htmx.min.js vendor/ \
- && cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css vendor/katex/ \
- && cp -r node_modules/katex/dist/fonts vendor/katex/ \
- && cp node_modules/katex/dist/contrib/auto-render.min.js vendor/katex/contrib/
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY bin/vendor-static bin/
+RUN sh bin/vendor-static node_modules vendor
 
 # --- Application ---------------------------------------------------------------------------------
 FROM python:3.11-slim

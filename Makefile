@@ -29,13 +29,9 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Front-end libraries come from npm at set-up time; nothing third-party is committed.
-static/vendor/.installed: node_modules/.installed
-	rm -rf static/vendor && mkdir -p static/vendor/katex/contrib
-	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
-	cp node_modules/cytoscape/dist/cytoscape.min.js static/vendor/
-	cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css static/vendor/katex/
-	cp -r node_modules/katex/dist/fonts static/vendor/katex/
-	cp node_modules/katex/dist/contrib/auto-render.min.js static/vendor/katex/contrib/
+static/vendor/.installed: node_modules/.installed bin/vendor-static
+	rm -rf static/vendor
+	bin/vendor-static node_modules static/vendor
 	touch $@
 
 run: install
@@ -53,12 +49,14 @@ run: install
 	fi
 
 run: export DEBUG ?= 1
+# Links in e-mails point at the port this serves on.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 # The architecture contracts (docs/architecture.md) first: they take a second.
 test: install
 	$(VENV)/bin/lint-imports --no-cache
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(TEST_ENV) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(TEST_ENV) bin/test-services $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: install

@@ -13,3 +13,24 @@ limit_request_field_size = 8190
 # A slow or stuck request frees its worker after this many seconds.
 timeout = 30
 graceful_timeout = 30
+
+
+def on_starting(server):
+    """Django's system checks with the deployment ones, once, before any worker starts (gunicorn
+    runs none itself): a site that would answer 500 on every page (no static files manifest,
+    bzpeer.E001) refuses to start and says what to run. Warnings are printed and let it start."""
+    import os
+    import sys
+
+    import django
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings")
+    django.setup()
+    try:
+        call_command("check", deploy=True)
+    except SystemCheckError as error:
+        sys.exit(f"BZPEER will not start:\n{error}")
+    # Else the forked workers inherit the unflushed report and print it again.
+    sys.stdout.flush()

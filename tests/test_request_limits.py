@@ -54,7 +54,8 @@ def gunicorn_server():
             "1",
         ],
         cwd=ROOT,
-        env=os.environ | {"WEB_CONCURRENCY": "1"},
+        # The browser tests' async flag is an error to the deploy checks gunicorn runs first.
+        env=os.environ | {"WEB_CONCURRENCY": "1", "DJANGO_ALLOW_ASYNC_UNSAFE": ""},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
