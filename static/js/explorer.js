@@ -28,6 +28,8 @@
     if (!initial || !initial.node) return;
     const message = document.getElementById("explorer-message");
     if (typeof window.cytoscape !== "function") {
+      document.getElementById("explorer-filters").hidden = true;
+      document.getElementById("explorer-stage").hidden = true;
       message.textContent = "The graph drawing could not be loaded; the nodes are listed below.";
       message.classList.add("explorer-message--error");
       return;
@@ -81,8 +83,6 @@
 
     async run() {
       const restore = this.readUrl();
-      this.form.hidden = false;
-      this.stage.hidden = false;
       this.prepareList();
       this.cy = this.createGraph();
       this.bindForm();
