@@ -88,14 +88,17 @@
       this.bindForm();
       this.updateState();
       // The first drawing in a few short tasks rather than one long one, so a slow phone can
-      // answer a tap in between.
+      // answer a tap in between: the nodes are drawn in one frame, their edges in the next.
       await nextTask();
-      this.merge(this.initial);
+      this.addNodes(this.initial);
       this.markExpanded(this.focusId);
       await nextTask();
       this.applyFilters();
       this.fit();
       this.select(this.focusId);
+      await nextFrame();
+      this.addEdges(this.initial);
+      this.showNode(this.selectedId, false);
 
       // A shared URL is replayed in order, and drawn once at the end.
       const filtered = this.kinds.size < KINDS.length || this.from !== null || this.to !== null;
@@ -189,6 +192,12 @@
     // is drawn as it comes; a later one's new nodes keep their places relative to each other
     // and move, as one group, out past everything drawn so far (see placeOutside).
     merge(data) {
+      const added = this.addNodes(data);
+      this.addEdges(data);
+      return added;
+    }
+
+    addNodes(data) {
       const origin = this.cy.getElementById(data.node.id);
       const centre = origin.nonempty() ? origin.position() : { x: 0, y: 0 };
       const drawn = this.cy.nodes();
@@ -222,6 +231,16 @@
           added.push(node.id);
           this.addItem(node.id);
         });
+      });
+      if (drawn.nonempty() && added.length) {
+        this.placeOutside(this.cy.collection(added.map((id) => this.cy.getElementById(id))), drawn, centre);
+      }
+      this.canvas.dataset.nodeCount = String(this.cy.nodes().length);
+      return added;
+    }
+
+    addEdges(data) {
+      this.cy.batch(() => {
         (data.edges || []).forEach((edge) => {
           if (!edge || !edge.source || !edge.target) return;
           if (this.cy.getElementById(edge.source).empty() || this.cy.getElementById(edge.target).empty()) return;
@@ -241,11 +260,6 @@
           });
         });
       });
-      if (drawn.nonempty() && added.length) {
-        this.placeOutside(this.cy.collection(added.map((id) => this.cy.getElementById(id))), drawn, centre);
-      }
-      this.canvas.dataset.nodeCount = String(this.cy.nodes().length);
-      return added;
     }
 
     // Moves the group away from the focus, along the line through the expanded node, until the
@@ -760,6 +774,11 @@
 
   function nextTask() {
     return new Promise((resolve) => window.setTimeout(resolve, 0));
+  }
+
+  // After the next frame has been drawn.
+  function nextFrame() {
+    return new Promise((resolve) => window.requestAnimationFrame(() => window.setTimeout(resolve, 0)));
   }
 
   function hiddenText(text) {
