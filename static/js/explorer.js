@@ -308,7 +308,7 @@
     }
 
     // Resolves to the number of nodes added (0 on failure, which is reported in the panel).
-    // record: remember the node in the URL; quiet: no progress messages; draw: rerun the layout.
+    // record: remember the node in the URL; quiet: no progress messages; draw: fit the view to it.
     expand(id, { record = true, quiet = false, draw = true } = {}) {
       if (this.pending.has(id)) return this.pending.get(id);
       const label = this.labelOf(id);
