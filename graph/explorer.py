@@ -10,6 +10,7 @@ from operator import attrgetter
 from django.db.models import Count, Q
 
 from bzpeer.params import has_control_characters, param_int
+from graph.layout import ring_layout
 from graph.models import Collaboration
 from graph.selectors import collaboration_reason
 from works import selectors as work_selectors
@@ -119,9 +120,12 @@ class _Neighbourhood:
             self.truncated[kind] = total - len(rows)
 
     def as_json(self) -> dict:
+        nodes = list(self.nodes.values())
+        # Every node's place around the centre at (0, 0), and the box its label takes.
+        ring_layout(self.centre, nodes)
         return {
             "node": self.centre,
-            "nodes": list(self.nodes.values()),
+            "nodes": nodes,
             "edges": self.edges,
             "truncated": self.truncated,
         }

@@ -1,6 +1,5 @@
 """Reads from the collaboration graph."""
 
-import math
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -8,6 +7,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 
+from graph.layout import text_width
 from graph.models import Collaboration
 from works.models import Authorship, Institution, Researcher, Topic, Work
 from works.text import plural
@@ -56,7 +56,7 @@ SLICE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def slice_cache_key(researcher_id: int) -> str:
-    return f"graph-slice:v1:{researcher_id}"
+    return f"graph-slice:v2:{researcher_id}"
 
 
 def years_text(first: int | None, last: int | None) -> str:
@@ -213,6 +213,14 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
 
 # --- Ego network drawing ----------------------------------------------------------------------
 
+# The drawing's size in its own units: a fixed box, so the page can keep its place before it
+# arrives (.ego__frame in site.css has the same aspect ratio). At 390 px wide it is drawn at about
+# 0.85 of this size, so EGO_FONT_PX 14 renders at 12 px.
+EGO_WIDTH, EGO_ROW, EGO_MARGIN = 360, 32, 28
+EGO_HEIGHT = 2 * EGO_MARGIN + (SLICE_PEOPLE - 1) * EGO_ROW
+EGO_FONT_PX = 14
+EGO_CENTRE_X, EGO_PEOPLE_X, EGO_LABEL_X = 40, 150, 164
+
 
 @dataclass(frozen=True)
 class EgoNode:
@@ -220,19 +228,12 @@ class EgoNode:
     y: float
     r: float
     label: str
-    url: str
     title: str
-    label_anchor: str
-    label_x: float
-    label_y: float
 
 
 @dataclass(frozen=True)
 class EgoEdge:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    d: str  # SVG path data
     width: float
     title: str
     direct: bool
@@ -242,71 +243,63 @@ class EgoEdge:
 class EgoNetwork:
     width: int
     height: int
+    label_x: float
     centre: EgoNode
     nodes: list[EgoNode]
     edges: list[EgoEdge]
 
 
-def ego_network(researcher, near, between, *, width=560, height=340) -> EgoNetwork:
-    """Positions for a server-rendered SVG: the researcher in the middle, collaborators on a
-    circle, line width by shared works; faint lines where collaborators work together."""
-    cx, cy, radius = width / 2, height / 2, min(width, height) / 2 - 48
-    centre = EgoNode(
-        cx,
-        cy,
-        16,
-        researcher.display_name,
-        researcher.get_absolute_url(),
-        researcher.display_name,
-        "middle",
-        cx,
-        cy + 32,
-    )
+def fitted_label(text: str, width: float, font_px: float) -> str:
+    """The text, or as much of it as fits in width followed by an ellipsis."""
+    if text_width(text, font_px) <= width:
+        return text
+    while text and text_width(text + "…", font_px) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def ego_network(researcher, near, between) -> EgoNetwork:
+    """Positions for a server-rendered SVG: the researcher on the left, one row per
+    collaborator on the right with their name beside them, line width by shared works; dashed
+    arcs where two collaborators wrote together. One name a row, so no label meets another."""
+    centre_y = EGO_HEIGHT / 2
+    centre = EgoNode(EGO_CENTRE_X, centre_y, 18, researcher.display_name, researcher.display_name)
+    label_room = EGO_WIDTH - EGO_LABEL_X - 4
+    # Fewer people than rows sit in the middle rows.
+    top = EGO_MARGIN + (SLICE_PEOPLE - len(near)) * EGO_ROW / 2
     nodes, edges, position = [], [], {}
     most = max((row.shared_works for _, row in near), default=1)
     for index, (person, row) in enumerate(near):
-        angle = -math.pi / 2 + 2 * math.pi * index / max(len(near), 1)
-        x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
-        position[person.pk] = (x, y)
-        anchor = "start" if math.cos(angle) > 0.3 else "end" if math.cos(angle) < -0.3 else "middle"
-        dx = 14 if anchor == "start" else -14 if anchor == "end" else 0
-        dy = 4 if anchor != "middle" else (22 if math.sin(angle) > 0 else -14)
+        y = round(top + index * EGO_ROW, 1)
+        position[person.pk] = y
         reason = f"co-authored {plural(row.shared_works, 'paper')}"
         nodes.append(
             EgoNode(
-                round(x, 1),
-                round(y, 1),
-                6 + 6 * row.shared_works / most,
-                person.display_name,
-                person.get_absolute_url(),
+                EGO_PEOPLE_X,
+                y,
+                round(5 + 5 * row.shared_works / most, 1),
+                fitted_label(person.display_name, label_room, EGO_FONT_PX),
                 f"{person.display_name}: {reason}",
-                anchor,
-                round(x + dx, 1),
-                round(y + dy, 1),
             )
         )
         edges.append(
             EgoEdge(
-                round(cx, 1),
-                round(cy, 1),
-                round(x, 1),
-                round(y, 1),
+                f"M{EGO_CENTRE_X} {centre_y}L{EGO_PEOPLE_X} {y}",
                 round(1 + 4 * row.shared_works / most, 1),
                 f"{researcher.display_name} and {person.display_name}: {reason}",
                 True,
             )
         )
     for a, b, shared in between:
-        (x1, y1), (x2, y2) = position[a], position[b]
+        y1, y2 = position[a], position[b]
+        # An arc bowing towards the researcher, away from the names.
+        bow = round(EGO_PEOPLE_X - 0.6 * abs(y2 - y1), 1)
         edges.append(
             EgoEdge(
-                round(x1, 1),
-                round(y1, 1),
-                round(x2, 1),
-                round(y2, 1),
+                f"M{EGO_PEOPLE_X} {y1}Q{bow} {round((y1 + y2) / 2, 1)} {EGO_PEOPLE_X} {y2}",
                 1,
                 f"co-authored {plural(shared, 'paper')} together",
                 False,
             )
         )
-    return EgoNetwork(width, height, centre, nodes, edges)
+    return EgoNetwork(EGO_WIDTH, EGO_HEIGHT, EGO_LABEL_X, centre, nodes, edges)

@@ -12,9 +12,11 @@
     about: "Topic",
     affiliated: "Affiliation",
   };
-  // The force-directed layout compares every pair of nodes on every iteration; above this many
-  // visible nodes it would stall the page, so the explorer switches to rings around the focus.
-  const FORCE_LAYOUT_LIMIT = 300;
+  // Left, top, right and bottom of a node's box (shape and label) around its position, when the
+  // server sent none: the largest a neighbour's can be (graph/layout.py).
+  const DEFAULT_BOX = [-72, -17, 72, 45];
+  const FIT_PADDING = 12;
+  const MAX_FIT_ZOOM = 1.6;
   const PANEL_EDGE_LIMIT = 40;
   const REFRESH_DELAY_MS = 350;
 
@@ -26,6 +28,8 @@
     if (!initial || !initial.node) return;
     const message = document.getElementById("explorer-message");
     if (typeof window.cytoscape !== "function") {
+      document.getElementById("explorer-filters").hidden = true;
+      document.getElementById("explorer-stage").hidden = true;
       message.textContent = "The graph drawing could not be loaded; the nodes are listed below.";
       message.classList.add("explorer-message--error");
       return;
@@ -79,24 +83,28 @@
 
     async run() {
       const restore = this.readUrl();
-      this.form.hidden = false;
-      this.stage.hidden = false;
       this.prepareList();
       this.cy = this.createGraph();
       this.bindForm();
       this.updateState();
-
-      this.merge(this.initial);
+      // The first drawing in a few short tasks rather than one long one, so a slow phone can
+      // answer a tap in between: the nodes are drawn in one frame, their edges in the next.
+      await nextTask();
+      this.addNodes(this.initial);
       this.markExpanded(this.focusId);
+      await nextTask();
       this.applyFilters();
-      this.layout(true);
+      this.fit();
       this.select(this.focusId);
+      await nextFrame();
+      this.addEdges(this.initial);
+      this.showNode(this.selectedId, false);
 
       // A shared URL is replayed in order, and drawn once at the end.
       const filtered = this.kinds.size < KINDS.length || this.from !== null || this.to !== null;
       if (filtered) await this.expand(this.focusId, { record: false, quiet: true, draw: false });
       for (const id of restore) await this.expand(id, { draw: false });
-      if (filtered || restore.length) this.layout(false);
+      if (filtered || restore.length) this.fit();
       this.writeUrl();
       this.starting = false;
       this.updateState();
@@ -180,9 +188,19 @@
       return cy;
     }
 
+    // The server lays each neighbourhood out around its centre (graph/layout.py). The first one
+    // is drawn as it comes; a later one's new nodes keep their places relative to each other
+    // and move, as one group, out past everything drawn so far (see placeOutside).
     merge(data) {
+      const added = this.addNodes(data);
+      this.addEdges(data);
+      return added;
+    }
+
+    addNodes(data) {
       const origin = this.cy.getElementById(data.node.id);
       const centre = origin.nonempty() ? origin.position() : { x: 0, y: 0 };
+      const drawn = this.cy.nodes();
       const added = [];
       this.cy.batch(() => {
         [data.node].concat(data.nodes || []).forEach((node, index) => {
@@ -196,8 +214,6 @@
             }
             return;
           }
-          const angle = (added.length * 2.39996) % (2 * Math.PI);
-          const radius = 40 + 6 * Math.sqrt(added.length);
           this.cy.add({
             group: "nodes",
             data: {
@@ -207,13 +223,24 @@
               url: node.url || "",
               detail: node.detail || "",
               year: Number.isInteger(node.year) ? node.year : null,
+              box: validBox(node.box),
             },
-            position: { x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) },
+            position: { x: Number(node.x) || 0, y: Number(node.y) || 0 },
             classes: node.id === this.focusId ? "is-focus" : "",
           });
           added.push(node.id);
           this.addItem(node.id);
         });
+      });
+      if (drawn.nonempty() && added.length) {
+        this.placeOutside(this.cy.collection(added.map((id) => this.cy.getElementById(id))), drawn, centre);
+      }
+      this.canvas.dataset.nodeCount = String(this.cy.nodes().length);
+      return added;
+    }
+
+    addEdges(data) {
+      this.cy.batch(() => {
         (data.edges || []).forEach((edge) => {
           if (!edge || !edge.source || !edge.target) return;
           if (this.cy.getElementById(edge.source).empty() || this.cy.getElementById(edge.target).empty()) return;
@@ -233,62 +260,43 @@
           });
         });
       });
-      this.canvas.dataset.nodeCount = String(this.cy.nodes().length);
-      return added;
     }
 
-    layout(fresh) {
-      const elements = this.cy.elements().not(".is-filtered");
-      if (!elements.length) return;
-      const large = elements.nodes().length > FORCE_LAYOUT_LIMIT;
-      const rings = large ? this.rings(elements.nodes()) : null;
-      const options = large
-        ? {
-            name: "concentric",
-            concentric: (node) => rings.get(node.id()),
-            levelWidth: () => 1,
-            minNodeSpacing: 6,
-            animate: false,
-            padding: 24,
-          }
-        : {
-            name: "cose",
-            animate: false,
-            randomize: Boolean(fresh),
-            fit: true,
-            padding: 24,
-            nodeDimensionsIncludeLabels: false,
-            idealEdgeLength: () => 90,
-            nodeRepulsion: () => 16000,
-            nodeOverlap: 12,
-            gravity: 0.6,
-            numIter: 800,
-            // Later runs start from the current drawing, so they need less heat to settle, and
-            // settle in a fifth of the iterations of a drawing from scratch.
-            initialTemp: fresh ? 1000 : 200,
-            coolingFactor: fresh ? 0.99 : 0.97,
-          };
-      elements.layout(options).run();
+    // Moves the group away from the focus, along the line through the expanded node, until the
+    // boxes of its nodes and labels clear those of every node already drawn (hidden ones too,
+    // as a filter can show them again). Nothing is measured: the server sent each node's box.
+    placeOutside(group, drawn, centre) {
+      const outer = boxAround(drawn);
+      const inner = boxAround(group);
+      const length = Math.hypot(centre.x, centre.y);
+      const direction = length > 1 ? { x: centre.x / length, y: centre.y / length } : { x: 0, y: 1 };
+      let distance = 0;
+      const clear = () =>
+        inner.x1 + direction.x * distance >= outer.x2 ||
+        inner.x2 + direction.x * distance <= outer.x1 ||
+        inner.y1 + direction.y * distance >= outer.y2 ||
+        inner.y2 + direction.y * distance <= outer.y1;
+      while (!clear()) distance += 8;
+      group.shift({ x: direction.x * distance, y: direction.y * distance });
     }
 
-    // Packs a large graph into a disc: the focus in the middle, then expanded nodes, then the
-    // best connected, each ring holding as many nodes as its circumference has room for.
-    // Returns node id -> concentric value (higher is nearer the middle).
-    rings(nodes) {
-      const rank = (node) => (node.id() === this.focusId ? 2 : node.hasClass("is-expanded") ? 1 : 0);
-      const ordered = nodes.toArray().sort((a, b) => rank(b) - rank(a) || b.degree(false) - a.degree(false));
-      const ring = new Map();
-      let level = 0;
-      let room = 1;
-      ordered.forEach((node) => {
-        if (room === 0) {
-          level += 1;
-          room = Math.floor(2 * Math.PI * level);
-        }
-        ring.set(node.id(), -level);
-        room -= 1;
+    // Shows every visible node and its whole label, drawn at most MAX_FIT_ZOOM times their
+    // size. From the boxes the server sent: Cytoscape's own fit would measure every label.
+    fit() {
+      const visible = this.cy.nodes().not(".is-filtered");
+      if (!visible.length) return;
+      const box = boxAround(visible);
+      const width = this.cy.width();
+      const height = this.cy.height();
+      const zoom = Math.min(
+        MAX_FIT_ZOOM,
+        (width - 2 * FIT_PADDING) / (box.x2 - box.x1),
+        (height - 2 * FIT_PADDING) / (box.y2 - box.y1),
+      );
+      this.cy.viewport({
+        zoom: zoom,
+        pan: { x: width / 2 - (zoom * (box.x1 + box.x2)) / 2, y: height / 2 - (zoom * (box.y1 + box.y2)) / 2 },
       });
-      return ring;
     }
 
     // --- Expanding ----------------------------------------------------------------------------
@@ -300,7 +308,7 @@
     }
 
     // Resolves to the number of nodes added (0 on failure, which is reported in the panel).
-    // record: remember the node in the URL; quiet: no progress messages; draw: rerun the layout.
+    // record: remember the node in the URL; quiet: no progress messages; draw: fit the view to it.
     expand(id, { record = true, quiet = false, draw = true } = {}) {
       if (this.pending.has(id)) return this.pending.get(id);
       const label = this.labelOf(id);
@@ -313,7 +321,7 @@
             this.expanded.push(data.node.id);
           }
           this.applyFilters();
-          if (draw) this.layout(false);
+          if (draw) this.fit();
           this.writeUrl();
           if (this.selectedId === data.node.id) this.showNode(data.node.id, false);
           if (!quiet) this.say(expansionSummary(data.node.label || label, added.length, data.truncated));
@@ -371,7 +379,7 @@
           }
         }
         if (added) {
-          this.layout(false);
+          this.fit();
           this.say(this.filterSummary() + " " + added + " more loaded for these filters.");
         }
         this.refreshing = false;
@@ -420,7 +428,7 @@
       this.from = from;
       this.to = to;
       this.applyFilters();
-      this.layout(false);
+      this.fit();
       this.writeUrl();
       this.say(this.filterSummary());
       if (changed) this.scheduleRefresh();
@@ -698,7 +706,7 @@
           "font-size": 13,
           "font-weight": "bold",
           "text-margin-y": 6,
-          "text-max-width": 220,
+          "text-max-width": 200,
           "z-index": 10,
         },
       },
@@ -723,6 +731,25 @@
     ];
   }
 
+  // The box the nodes of a collection and their labels take, in the drawing's coordinates.
+  function boxAround(nodes) {
+    const box = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+    nodes.forEach((node) => {
+      const { x, y } = node.position();
+      const [left, top, right, bottom] = node.data("box");
+      box.x1 = Math.min(box.x1, x + left);
+      box.y1 = Math.min(box.y1, y + top);
+      box.x2 = Math.max(box.x2, x + right);
+      box.y2 = Math.max(box.y2, y + bottom);
+    });
+    return box;
+  }
+
+  function validBox(box) {
+    const numbers = Array.isArray(box) && box.length === 4 && box.every(Number.isFinite);
+    return numbers && box[0] < box[2] && box[1] < box[3] ? box : DEFAULT_BOX;
+  }
+
   // Coauthorship runs both ways, so the pair is stored once whichever end was expanded.
   function edgeId(edge) {
     const ends = [edge.source, edge.target];
@@ -743,6 +770,15 @@
       .map((kind) => truncated[kind] + " more " + names[kind]);
     if (skipped.length) text.push(skipped.join(", ") + " not shown.");
     return text.join(" ");
+  }
+
+  function nextTask() {
+    return new Promise((resolve) => window.setTimeout(resolve, 0));
+  }
+
+  // After the next frame has been drawn.
+  function nextFrame() {
+    return new Promise((resolve) => window.requestAnimationFrame(() => window.setTimeout(resolve, 0)));
   }
 
   function hiddenText(text) {

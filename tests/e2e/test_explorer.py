@@ -187,3 +187,49 @@ def test_without_javascript_the_nodes_are_links(site, browser):
     assert page.locator("#explorer-filters").is_hidden()
     assert page.locator("#explorer-panel-open").get_attribute("href") == f"/researchers/{SEED}/"
     context.close()
+
+
+# Every visible node's box with its label, as drawn, and the canvas's size. Cytoscape keeps its
+# instance on the container (the page exposes no global for it).
+DRAWN_BOXES = """() => {
+  const canvas = document.getElementById("explorer-canvas");
+  const cy = canvas._cyreg.cy;
+  return {
+    width: canvas.clientWidth,
+    height: canvas.clientHeight,
+    boxes: cy.nodes(":visible").map((node) => {
+      const box = node.renderedBoundingBox({ includeLabels: true, includeOverlays: false });
+      return [node.data("label"), box.x1, box.y1, box.x2, box.y2];
+    }),
+  };
+}"""
+
+
+def label_problems(page) -> list:
+    drawn = page.evaluate(DRAWN_BOXES)
+    boxes = drawn["boxes"]
+    assert len(boxes) > 10
+    problems = [
+        ("outside", name)
+        for name, x1, y1, x2, y2 in boxes
+        if x1 < 0 or y1 < 0 or x2 > drawn["width"] or y2 > drawn["height"]
+    ]
+    for index, (name, x1, y1, x2, y2) in enumerate(boxes):
+        for other, ox1, oy1, ox2, oy2 in boxes[index + 1 :]:
+            if x1 < ox2 and ox1 < x2 and y1 < oy2 and oy1 < y2:
+                problems.append(("overlap", name, other))
+    return problems
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_labels_neither_overlap_nor_leave_the_canvas(site, page_at, width):
+    page = page_at(width)
+    open_explorer(page, site)
+
+    assert label_problems(page) == []
+
+    # An expansion's new nodes go round the drawing, clear of what is there.
+    list_button(page, "Roman Novak").click()
+    wait_until_idle(page)
+    assert label_problems(page) == []
+    assert page.problems == []

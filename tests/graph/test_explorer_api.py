@@ -20,6 +20,9 @@ def test_person_node_lists_collaborators_papers_and_topics_with_reasons(client, 
         "label": "Jascha Sohl-Dickstein",
         "url": "/researchers/jascha-sohl-dickstein/",
         "detail": "16 works",
+        "x": 0,
+        "y": 0,
+        "box": data["node"]["box"],
     }
     ids = {item["id"] for item in data["nodes"]}
     assert "person:roman-novak" in ids

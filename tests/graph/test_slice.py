@@ -1,6 +1,6 @@
 """The profile's graph slice on the demo data, and its cache."""
 
-import math
+import itertools
 import re
 from xml.etree.ElementTree import Element
 
@@ -9,7 +9,16 @@ from defusedxml import ElementTree
 from django.core.cache import cache
 from django.db import transaction
 
-from graph.selectors import CLOSE_MIN_SHARED_WORKS, graph_slice, slice_cache_key
+from graph.layout import text_width
+from graph.selectors import (
+    CLOSE_MIN_SHARED_WORKS,
+    EGO_FONT_PX,
+    EGO_HEIGHT,
+    EGO_WIDTH,
+    fitted_label,
+    graph_slice,
+    slice_cache_key,
+)
 from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
@@ -57,34 +66,46 @@ def drawing(client, slug: str) -> tuple[Element, list[tuple[str, str]]]:
     return svg, re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', listed)
 
 
-def test_slice_svg_places_every_nearby_person(client, seed_researcher):
+def test_slice_svg_draws_every_nearby_person_on_their_own_row(client, seed_researcher):
     svg, listed = drawing(client, seed_researcher.slug)
 
+    # A picture only: the list under it is what assistive technology reads and what links.
+    assert svg.get("aria-hidden") == "true"
+    assert list(svg.iter("{http://www.w3.org/2000/svg}a")) + list(svg.iter("a")) == []
     _, _, width, height = (float(number) for number in svg.get("viewBox").split())
+    assert (width, height) == (EGO_WIDTH, EGO_HEIGHT)
     centre = svg.find("circle[@class='ego__node ego__node--centre']")
     cx, cy = float(centre.get("cx")), float(centre.get("cy"))
     spokes = {
-        (float(line.get("x2")), float(line.get("y2")))
-        for line in svg.iter("line")
-        if (float(line.get("x1")), float(line.get("y1"))) == (cx, cy)
+        tuple(float(number) for number in re.findall(r"[\d.]+", path.get("d"))[2:])
+        for path in svg.iter("path")
+        if path.get("class") == "ego__edge"
     }
     drawn = []
-    for link in svg.iter("a"):
-        circle, label = link.find("circle"), link.find("text")
+    for person in svg.iter("g"):
+        circle, label = person.find("circle"), person.find("text")
         x, y, r = (float(circle.get(name)) for name in ("cx", "cy", "r"))
         # Inside the picture, on a line from the researcher, named and explained on hover.
         assert r <= x <= width - r and r <= y <= height - r, label.text
         assert (x, y) in spokes, label.text
-        assert circle.find("title").text.startswith(f"{label.text}: co-authored ")
-        drawn.append(((link.get("href"), label.text), (x, y, r)))
+        assert person.find("title").text.startswith(f"{label.text}: co-authored ")
+        assert float(label.get("x")) + text_width(label.text, EGO_FONT_PX) <= width
+        drawn.append((label.text, y))
+    assert (cx, cy) == (40, height / 2)
 
-    # Everyone listed is drawn, linked to their profile, and nobody is drawn twice.
-    assert len(listed) == 8
-    assert [person for person, _ in drawn] == listed
-    # No two people cover each other.
-    for index, (_, (x1, y1, r1)) in enumerate(drawn):
-        for _, (x2, y2, r2) in drawn[index + 1 :]:
-            assert math.dist((x1, y1), (x2, y2)) > r1 + r2
+    # Everyone listed is drawn in the list's order, one name a row, rows a line apart.
+    assert [name for name, _ in drawn] == [name for _, name in listed]
+    rows = [y for _, y in drawn]
+    assert all(lower - upper >= 1.5 * EGO_FONT_PX for upper, lower in itertools.pairwise(rows))
+
+
+def test_a_long_name_is_cut_with_an_ellipsis_to_fit():
+    name = "Maximiliana Alexandrovna Papadopoulou-Montgomery"
+    label = fitted_label(name, 192, EGO_FONT_PX)
+
+    assert label.endswith("…") and name.startswith(label[:-1])
+    assert text_width(label, EGO_FONT_PX) <= 192
+    assert fitted_label("Luke Metz", 192, EGO_FONT_PX) == "Luke Metz"
 
 
 def test_slice_is_cached_and_an_import_touching_the_researcher_forgets_it(
