@@ -56,7 +56,7 @@ SLICE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def slice_cache_key(researcher_id: int) -> str:
-    return f"graph-slice:v2:{researcher_id}"
+    return f"graph-slice:v3:{researcher_id}"
 
 
 def years_text(first: int | None, last: int | None) -> str:
@@ -192,7 +192,7 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
         topics=[
             SliceItem(
                 label=topic.name,
-                url="",
+                url=topic.get_absolute_url(),
                 reason=f"{topic.works_here} of {plural(total, 'work')} "
                 f"({round(100 * topic.works_here / total)}%)",
                 weight=topic.works_here / total,
@@ -202,7 +202,7 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
         institutions=[
             SliceItem(
                 label=institution.name,
-                url="",
+                url=institution.get_absolute_url(),
                 reason=f"an affiliation on {plural(institution.works_here, 'work')}",
             )
             for institution in institutions

@@ -57,6 +57,18 @@ def test_slice_topics_carry_their_share_of_the_works(seed_researcher):
     )
 
 
+def test_slice_topics_and_institutions_link_to_their_pages(client, demo):
+    # The demo's OpenAlex records name institutions on their bylines.
+    body = client.get("/researchers/jason-priem/graph/").content.decode()
+
+    for section in ("slice-topics", "slice-institutions"):
+        listed = body[body.index(f'id="{section}"') :]
+        listed = listed[: listed.index("</section>")]
+        links = re.findall(r'<li><a href="(/(?:topics|institutions)/[^"]+)">', listed)
+        assert links, section
+        assert client.get(links[0]).status_code == 200
+
+
 def drawing(client, slug: str) -> tuple[Element, list[tuple[str, str]]]:
     """The slice fragment's SVG, and the (name, address) of each link under "Nearby people"."""
     body = client.get(f"/researchers/{slug}/graph/", headers={"HX-Request": "true"}).content
