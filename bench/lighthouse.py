@@ -4,7 +4,7 @@ Serve the production shape first (gunicorn, DEBUG off, collectstatic, Postgres, 
 with the server's environment (DATABASE_URL, SECRET_KEY):
 
     LIGHTHOUSE=/path/to/node_modules/.bin/lighthouse .venv/bin/python bench/lighthouse.py \
-        http://127.0.0.1:8400 [runs]
+        http://127.0.0.1:8400 [runs] [page,page…]
 
 Lighthouse is not a project dependency: `npm install -E lighthouse@12.2.3` outside the repository.
 Prints a Markdown table: performance, accessibility, best practices, SEO, CLS and TBT.
@@ -57,7 +57,13 @@ def run_once(lighthouse: str, url: str, preset: str) -> dict:
         ]
         if preset == "desktop":
             command.append("--preset=desktop")
-        subprocess.run(command, check=True, capture_output=True, timeout=240)
+        # Lighthouse's trace processing fails now and then with Debian's Chromium: try again.
+        for attempt in range(3):
+            finished = subprocess.run(command, capture_output=True, text=True, timeout=240)
+            if finished.returncode == 0:
+                break
+        else:
+            raise RuntimeError(f"lighthouse failed three times on {url}: {finished.stderr[-500:]}")
         report = json.load(open(out.name))
     scores = {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
     audits = report["audits"]
@@ -69,11 +75,14 @@ def run_once(lighthouse: str, url: str, preset: str) -> dict:
 def main() -> None:
     base = sys.argv[1].rstrip("/")
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    only = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
     lighthouse = os.environ.get("LIGHTHOUSE", "lighthouse")
     os.environ.setdefault("CHROME_PATH", "/usr/bin/chromium")
     print("| page | form | perf | a11y | best pr. | SEO | CLS | TBT ms |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, path in public_paths():
+        if only and name not in only:
+            continue
         for preset in ("mobile", "desktop"):
             results = [run_once(lighthouse, base + path, preset) for _ in range(runs)]
             median = {key: statistics.median(r[key] for r in results) for key in results[0]}

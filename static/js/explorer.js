@@ -17,6 +17,7 @@
   const DEFAULT_BOX = [-72, -17, 72, 45];
   const FIT_PADDING = 12;
   const MAX_FIT_ZOOM = 1.6;
+  const MAX_PIXEL_RATIO = 1.25;
   const PANEL_EDGE_LIMIT = 40;
   const REFRESH_DELAY_MS = 350;
 
@@ -163,6 +164,9 @@
         boxSelectionEnabled: false,
         selectionType: "single",
         hideEdgesOnViewport: true,
+        // Cytoscape repaints the whole canvas on every change; at a phone's device pixel ratio
+        // (2 to 3) that is 4 to 9 times the pixels, and most of the drawing's cost.
+        pixelRatio: Math.min(window.devicePixelRatio || 1, MAX_PIXEL_RATIO),
       });
       cy.on("tap", "node", (event) => this.activate(event.target.id()));
       cy.on("mouseover", "node", (event) => {
