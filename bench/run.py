@@ -250,6 +250,14 @@ def bench_feed(bench: Bench) -> None:
     bench_feed_speed(bench, print_table=print_table)
 
 
+def bench_search(bench: Bench) -> None:
+    """Search (people, a misspelling, a common surname, a title phrase, a suggestion) at 10,000
+    researchers and at BENCH_SEARCH_RESEARCHERS (1,000,000), with the indexes the plans use."""
+    from bench.search_speed import bench_search_speed
+
+    bench_search_speed(bench, print_table=print_table)
+
+
 # The import, graph, trust and feed benchmarks empty the domain tables (and reload the demo data
 # after), so they run after the ones that read the demo data.
 BENCHMARKS: list[Callable[[Bench], None]] = [
@@ -259,6 +267,7 @@ BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_graph,
     bench_trust,
     bench_feed,
+    bench_search,
 ]
 
 

@@ -136,15 +136,15 @@ def people(
         records = records.filter(is_claimed=True)
     if open_to_collaborate:
         records = records.filter(open_to_collaborate=True)
-    fields = ("pk", "display_name", "search_name", "primary_id")
+    fields = ("pk", "display_name", "name_variants", "primary_id")
     with transaction.atomic():
         if _postgres():
             _set_similarity_threshold()
             records = _trigram_candidates(records, "search_name", words)
         rows = list(records.values_list(*fields)[:CANDIDATES])
     best: dict[int, tuple[rank.NameMatch, str]] = {}
-    for pk, display_name, search_name, primary_id in rows:
-        names = [display_name, *search_name.split(" | ")] if search_name else [display_name]
+    for pk, display_name, variants, primary_id in rows:
+        names = [display_name, *(variants or [])]
         match = rank.best_name_match(words, names)
         if match.score < rank.MIN_NAME_SCORE:
             continue
