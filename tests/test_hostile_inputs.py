@@ -213,7 +213,8 @@ def test_hostile_query_and_form_values_never_answer_500(visitor, real_values, ro
         _send(visitor, f"{url}?" + "&".join(f"{name}={raw}" for name in QUERY_PARAMETERS))
 
 
-@pytest.mark.parametrize("path", ["/researchers/", "/search/", "/search/suggest/"])
+# /search/ runs all four kinds (the suggestions run the same code on fewer rows).
+@pytest.mark.parametrize("path", ["/researchers/", "/search/"])
 def test_every_payload_in_the_search_query(visitor, path):
     for value in EVERY_PAYLOAD:
         _send(visitor, f"{path}?{_query(value, ['q'])}")

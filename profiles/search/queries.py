@@ -206,10 +206,13 @@ def _work_filters(
     return works
 
 
-def works(query: str, *, after: str | None = None, limit: int = 20, **filters) -> Results:
+def works(
+    query: str, *, after: str | None = None, limit: int = 20, typos: bool = True, **filters
+) -> Results:
     """Works by title and abstract words: every word must be found (stemmed; "phrases"; a
     trailing * for a prefix); title words rank above abstract words, newer first on a tie.
-    When none has every word, titles with a word one letter off."""
+    When none has every word, titles with a word one letter off (unless `typos` is False: the
+    suggestions skip that slower second look)."""
     text = rank.text_query(query)
     if not text:
         return Results()
@@ -240,7 +243,7 @@ def works(query: str, *, after: str | None = None, limit: int = 20, **filters) -
     scored = [(row, rank.work_score(text, row[1], row[2])) for row in rows]
     scored = [(row, score) for row, score in scored if score]
     capped = len(rows) >= CANDIDATES
-    if not scored:
+    if not scored and typos:
         close = True
         with transaction.atomic():
             if _postgres():

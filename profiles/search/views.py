@@ -64,7 +64,8 @@ def suggest(request):
     sections = []
     if len(query) >= 2:
         for name, (title, find) in KINDS.items():
-            results = find(query, limit=SUGGESTIONS_PER_KIND)
+            extra = {"typos": False} if name == "works" else {}
+            results = find(query, limit=SUGGESTIONS_PER_KIND, **extra)
             if results.hits:
                 sections.append({"kind": name, "title": title, "results": results})
     context = {"query": query, "sections": sections}
