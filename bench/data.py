@@ -159,7 +159,8 @@ def copy_rows(model, attnames: list[str], rows, **constants) -> None:
         stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         constants[field.attname] = now if stamped else field.get_default()
     tail = list(constants.values())
-    insert_values(model, attnames + list(constants), [[*row, *tail] for row in rows])
+    # A generator: millions of rows stream into COPY rather than sit in a list.
+    insert_values(model, attnames + list(constants), ([*row, *tail] for row in rows))
 
 
 # --- Names and titles (search) -------------------------------------------------------------------

@@ -87,7 +87,7 @@ def django_prepare() -> None:
     call_command("load_demo")
 
 
-def server_start(port: int, log) -> subprocess.Popen:
+def server_start(port: int, log, env: dict | None = None) -> subprocess.Popen:
     # gthread with one thread: one request at a time, like a sync worker, but with keep-alive,
     # so the timings are the server's work rather than TCP set-up.
     command = [
@@ -96,7 +96,9 @@ def server_start(port: int, log) -> subprocess.Popen:
         "--workers", "1", "--worker-class", "gthread", "--threads", "1",
         "--keep-alive", "30", "--log-level", "warning",
     ]  # fmt: skip
-    return subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    return subprocess.Popen(  # noqa: S603
+        command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT, env=env
+    )
 
 
 def server_wait(process: subprocess.Popen, bench: Bench, log) -> None:

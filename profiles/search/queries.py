@@ -112,36 +112,92 @@ def _set_similarity_threshold():
 
 # --- People ----------------------------------------------------------------------------------
 
+# The words of a researcher's folded names: the text of the researcher_name_words index (works
+# migration 0014), so the planner uses it.
+NAME_WORDS = r"""regexp_split_to_array("profiles_researcher"."search_name", '[\W_]+')"""
+# The ranking's tie-breaks after the match (claimed, verified, works): the order of the
+# researcher_search_order index, so a common name's first candidates need no sort of all.
+PEOPLE_ORDER = ("-is_claimed", "-verification_level", "-works_count", "-pk")
+TYPO_EDITS_UP_TO = 7  # longer words: one edit is too narrow, trigrams find their typos well
 
-def people(
-    query: str,
-    *,
-    institution: str = "",
-    claimed: bool = False,
-    open_to_collaborate: bool = False,
-    after: str | None = None,
-    limit: int = 20,
-) -> Results:
-    """Researchers by name, name variant or linked record; ranked by match, then claimed and
-    verified, then works. A linked record's match shows its primary, "also known as"."""
-    words = rank.name_query_words(query)
-    if not words:
-        return Results()
-    records = Researcher.objects.all()
-    if institution:
-        records = records.filter(
-            institution__in=Institution.objects.filter(name__icontains=institution)
-        )
-    if claimed:
-        records = records.filter(is_claimed=True)
-    if open_to_collaborate:
-        records = records.filter(open_to_collaborate=True)
-    fields = ("pk", "display_name", "name_variants", "primary_id")
-    with transaction.atomic():
-        if _postgres():
-            _set_similarity_threshold()
-            records = _trigram_candidates(records, "search_name", words)
-        rows = list(records.values_list(*fields)[:CANDIDATES])
+
+def _people_as_typed(records: QuerySet, words: list[str]) -> QuerySet:
+    """Names holding every word typed, the last perhaps only begun (typing): the words by the
+    name-words GIN index, the beginning by the trigram index."""
+    complete = [word for word in words[:-1] if len(word) > 1]
+    conditions, params = [], []
+    if complete:
+        conditions.append(f"{NAME_WORDS} @> %s::text[]")
+        params.append(complete)
+    if len(words[-1]) > 1:
+        # Words are letters and digits only (rank.words), so nothing typed is regex syntax.
+        conditions.append('"profiles_researcher"."search_name" ~ %s')
+        params.append(r"\m" + words[-1])
+    if not conditions:
+        return records.none()
+    condition = RawSQL(" AND ".join(conditions), params, output_field=BooleanField())  # noqa: S611
+    return records.filter(condition).order_by(*PEOPLE_ORDER)
+
+
+HELD_SPELLINGS = (
+    "SELECT spelling FROM unnest(%s::text[]) AS spelling WHERE EXISTS ("  # noqa: S608 - constant
+    f"SELECT 1 FROM profiles_researcher WHERE {NAME_WORDS} @> ARRAY[spelling])"
+)
+
+
+def _name_words_held(spellings: set[str]) -> set[str]:
+    """Those of the spellings some name holds: a probe of the name-words index each. The
+    query after names only these, so the planner's estimate (from the index's word
+    frequencies) is right rather than a guess for hundreds of unknown words."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # An index probe per spelling even where the planner would rather scan a small or
+        # unanalysed table once per spelling (hundreds of spellings).
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        cursor.execute(HELD_SPELLINGS, [sorted(spellings)])
+        held = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT set_config('enable_seqscan', 'on', true)")
+    return held
+
+
+def _people_one_edit(records: QuerySet, words: list[str]) -> QuerySet:
+    """Names with, for each word typed of three to seven letters, a word one edit away from it
+    (longer words: alike by trigrams). Each spelling is an exact look-up in the name-words
+    index, a few pages whatever the table's size."""
+    short = [word for word in words if 3 <= len(word) <= TYPO_EDITS_UP_TO]
+    spellings = {word: rank.one_edit(word) for word in short}
+    held = _name_words_held(set().union(*spellings.values())) if short else set()
+    conditions, params = [], []
+    for word in words:
+        if word in spellings:
+            conditions.append(f"{NAME_WORDS} && %s::text[]")
+            params.append(sorted(spellings[word] & held))
+        elif len(word) > TYPO_EDITS_UP_TO:
+            conditions.append('"profiles_researcher"."search_name" %%> %s')
+            params.append(word)
+    if not conditions or not all(params):
+        return records.none()
+    condition = RawSQL(" AND ".join(conditions), params, output_field=BooleanField())  # noqa: S611
+    return records.filter(condition).order_by(*PEOPLE_ORDER)
+
+
+def _people_alike(records: QuerySet, words: list[str]) -> QuerySet:
+    """Names with a word alike by trigrams to each word typed of three letters or more: wider
+    than one edit ("poul" for Poole) but it reads every name sharing enough trigrams."""
+    target = '"profiles_researcher"."search_name"'
+    probes = [word for word in words if len(word) >= 3]
+    if not probes:
+        return records.none()
+    condition = " AND ".join([f"{target} %%> %s"] * len(probes))
+    likeness = " + ".join([f"word_similarity(%s, {target})"] * len(probes))
+    return (
+        records.filter(RawSQL(condition, probes, output_field=BooleanField()))  # noqa: S611
+        .annotate(likeness=RawSQL(likeness, probes, output_field=FloatField()))  # noqa: S611
+        .order_by("-likeness", "pk")
+    )
+
+
+def _name_hits(rows, words) -> dict[int, tuple[rank.NameMatch, str]]:
+    """The best match per person (a linked record's match counts for its primary)."""
     best: dict[int, tuple[rank.NameMatch, str]] = {}
     for pk, display_name, variants, primary_id in rows:
         names = [display_name, *(variants or [])]
@@ -158,6 +214,49 @@ def people(
         target = primary_id or pk
         if target not in best or match.score > best[target][0].score:
             best[target] = (match, why)
+    return best
+
+
+def people(
+    query: str,
+    *,
+    institution: str = "",
+    claimed: bool = False,
+    open_to_collaborate: bool = False,
+    after: str | None = None,
+    limit: int = 20,
+    candidates: int = CANDIDATES,
+) -> Results:
+    """Researchers by name, name variant or linked record; ranked by match, then claimed and
+    verified, then works. A linked record's match shows its primary, "also known as".
+    Postgres looks for the words as typed first; when no name holds them, for spellings one
+    edit away; then for names alike by trigrams."""
+    words = rank.name_query_words(query)
+    if not words:
+        return Results()
+    records = Researcher.objects.all()
+    if institution:
+        records = records.filter(
+            institution__in=Institution.objects.filter(name__icontains=institution)
+        )
+    if claimed:
+        records = records.filter(is_claimed=True)
+    if open_to_collaborate:
+        records = records.filter(open_to_collaborate=True)
+    fields = ("pk", "display_name", "name_variants", "primary_id")
+    if _postgres():
+        rows = list(_people_as_typed(records, words).values_list(*fields)[:candidates])
+        best = _name_hits(rows, words)
+        for close in (_people_one_edit, _people_alike):
+            if best:
+                break
+            with transaction.atomic():
+                _set_similarity_threshold()
+                rows = list(close(records, words).values_list(*fields)[:candidates])
+            best = _name_hits(rows, words)
+    else:
+        rows = list(records.values_list(*fields))
+        best = _name_hits(rows, words)
     facts = {
         row[0]: row
         for row in Researcher.objects.filter(pk__in=best).values_list(
@@ -174,7 +273,7 @@ def people(
         for pk, (match, why) in best.items()
         if pk in facts
     ]
-    results = _page(hits, after, limit, len(rows) >= CANDIDATES)
+    results = _page(hits, after, limit, len(rows) >= candidates)
     shown = Researcher.objects.select_related("institution").in_bulk([h.item for h in results.hits])
     for hit in results.hits:
         hit.item = shown[hit.item]
@@ -206,56 +305,46 @@ def _work_filters(
     return works
 
 
+def _works_found(candidates: QuerySet, tsquery: str, fields: tuple) -> list[tuple]:
+    """Postgres: the works matching the tsquery by the full-text index, the likeliest first;
+    SQLite: every work."""
+    if not _postgres():
+        return list(candidates.values_list(*fields))
+    found = candidates.filter(
+        RawSQL(  # noqa: S611 - constant SQL; what is typed is a parameter
+            f"{WORK_VECTOR} @@ to_tsquery('english', %s)", [tsquery], output_field=BooleanField()
+        )
+    ).annotate(
+        relevance=RawSQL(  # noqa: S611
+            f"ts_rank({WORK_VECTOR}, to_tsquery('english', %s))",
+            [tsquery],
+            output_field=FloatField(),
+        )
+    )
+    ordered = found.order_by("-relevance", "-publication_year", "pk")
+    return list(ordered.values_list(*fields)[:CANDIDATES])
+
+
 def works(
     query: str, *, after: str | None = None, limit: int = 20, typos: bool = True, **filters
 ) -> Results:
     """Works by title and abstract words: every word must be found (stemmed; "phrases"; a
     trailing * for a prefix); title words rank above abstract words, newer first on a tie.
-    When none has every word, titles with a word one letter off (unless `typos` is False: the
-    suggestions skip that slower second look)."""
+    When none has every word, titles with a word one letter off, looked up in the same index
+    (unless `typos` is False: the suggestions skip that second look)."""
     text = rank.text_query(query)
     if not text:
         return Results()
     candidates = _work_filters(Work.objects.all(), **filters)
     fields = ("pk", "title_key", "abstract_key", "publication_year")
-    close = False
-    if _postgres():
-        found = candidates.filter(
-            RawSQL(  # noqa: S611 - constant SQL; what is typed is a parameter
-                f"{WORK_VECTOR} @@ to_tsquery('english', %s)",
-                [text.tsquery()],
-                output_field=BooleanField(),
-            )
-        ).annotate(
-            relevance=RawSQL(  # noqa: S611
-                f"ts_rank({WORK_VECTOR}, to_tsquery('english', %s))",
-                [text.tsquery()],
-                output_field=FloatField(),
-            )
-        )
-        rows = list(
-            found.order_by("-relevance", "-publication_year", "pk").values_list(*fields)[
-                :CANDIDATES
-            ]
-        )
-    else:
-        rows = list(candidates.values_list(*fields))
+    rows = _works_found(candidates, text.tsquery(), fields)
     scored = [(row, rank.work_score(text, row[1], row[2])) for row in rows]
     scored = [(row, score) for row, score in scored if score]
     capped = len(rows) >= CANDIDATES
-    if not scored and typos:
-        close = True
-        with transaction.atomic():
-            if _postgres():
-                _set_similarity_threshold()
-                typo_words = [t.word for t in text.terms if len(t.word) >= 4]
-                rows = list(
-                    _trigram_candidates(candidates, "title_key", typo_words).values_list(*fields)[
-                        :CANDIDATES
-                    ]
-                    if typo_words
-                    else []
-                )
+    close = not scored and typos
+    if close:
+        if _postgres():
+            rows = _works_found(candidates, text.typo_tsquery(), fields)
         scored = [(row, rank.work_score(text, row[1], row[2], typos=True)) for row in rows]
         scored = [(row, score) for row, score in scored if score]
     hits = [

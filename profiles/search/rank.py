@@ -163,6 +163,20 @@ def best_name_match(query_words: list[str], names: list[str]) -> NameMatch:
 
 
 MIN_NAME_SCORE = 0.45
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def one_edit(word: str) -> set[str]:
+    """The word and every spelling one edit away (a letter left out, swapped with its
+    neighbour, changed or added): the name words a typo could have meant, looked up exactly in
+    an index rather than compared with every name."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {word}
+    found.update(a + b[1:] for a, b in splits if b)
+    found.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+    found.update(a + c + b[1:] for a, b in splits if b for c in _LETTERS)
+    found.update(a + c + b for a, b in splits for c in _LETTERS)
+    return found
 
 
 # --- Works: full text ------------------------------------------------------------------------
@@ -192,6 +206,18 @@ class TextQuery:
         parts = [" <-> ".join(t.word for t in phrase) for phrase in self.phrases]
         in_phrases = {t for phrase in self.phrases for t in phrase}
         parts += [t.word + (":*" if t.prefix else "") for t in self.terms if t not in in_phrases]
+        return " & ".join(parts)
+
+    def typo_tsquery(self) -> str:
+        """Every term again, a word of TYPO_MIN_LENGTH letters or more as any title word one
+        edit away from it (work_score(typos=True) then keeps those truly one letter off); the
+        phrases are left to work_score."""
+        parts = []
+        for t in self.terms:
+            if TYPO_MIN_LENGTH <= len(t.word) <= TYPO_MAX_LENGTH and not t.prefix:
+                parts.append("(" + " | ".join(f"{s}:A" for s in sorted(one_edit(t.word))) + ")")
+            else:
+                parts.append(t.word + (":*" if t.prefix else ""))
         return " & ".join(parts)
 
 
@@ -244,6 +270,8 @@ def _has_phrase(stems: list[str | None], phrase: tuple[Term, ...]) -> bool:
 
 
 TITLE_WEIGHT, ABSTRACT_WEIGHT = 3.0, 1.0
+TYPO_MIN_LENGTH = 4  # shorter words one letter off are other words
+TYPO_MAX_LENGTH = 24  # no word is longer; a long run of letters would spell thousands
 
 
 def work_score(
@@ -264,7 +292,7 @@ def work_score(
             score += ABSTRACT_WEIGHT
         elif (
             typos
-            and len(term.word) >= 4
+            and TYPO_MIN_LENGTH <= len(term.word) <= TYPO_MAX_LENGTH
             and any(edit_distance(term.word, w, 1) <= 1 for w in title_words)
         ):
             score += TITLE_WEIGHT / 2

@@ -16,6 +16,8 @@ KINDS = {
 SECTION_SIZE = 5
 PAGE_SIZE = 20
 SUGGESTIONS_PER_KIND = 3
+# A few of each kind: fewer people to rank, and works skip the typo look.
+SUGGESTION_OPTIONS = {"people": {"candidates": 50}, "works": {"typos": False}}
 
 
 def _filters(request, kind: str) -> dict:
@@ -64,8 +66,7 @@ def suggest(request):
     sections = []
     if len(query) >= 2:
         for name, (title, find) in KINDS.items():
-            extra = {"typos": False} if name == "works" else {}
-            results = find(query, limit=SUGGESTIONS_PER_KIND, **extra)
+            results = find(query, limit=SUGGESTIONS_PER_KIND, **SUGGESTION_OPTIONS.get(name, {}))
             if results.hits:
                 sections.append({"kind": name, "title": title, "results": results})
     context = {"query": query, "sections": sections}

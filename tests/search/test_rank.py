@@ -8,6 +8,7 @@ from profiles.search.rank import (
     highlight,
     name_match,
     name_query_words,
+    one_edit,
     text_query,
     work_score,
 )
@@ -63,6 +64,13 @@ def test_edit_distance_counts_a_swap_as_one_and_stops_at_the_limit():
     assert edit_distance("xaio", "xiao", 2) == 1
     assert edit_distance("sonng", "song", 2) == 1
     assert edit_distance("abcdef", "uvwxyz", 2) == 3
+
+
+def test_one_edit_spells_every_single_slip_and_nothing_further():
+    close = one_edit("xaio")
+    assert {"xaio", "xiao", "xao", "xaiol", "xbio"} <= close
+    assert all(edit_distance("xaio", word, 1) <= 1 for word in close)
+    assert "xiaoo" not in one_edit("xao")
 
 
 def test_text_query_reads_phrases_prefixes_and_drops_stop_words():

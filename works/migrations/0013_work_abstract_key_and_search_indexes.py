@@ -12,15 +12,12 @@ WORK_VECTOR = (
 CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX IF NOT EXISTS work_search_vector ON works_work USING gin ({WORK_VECTOR})",
-    # Title words one letter off, when full text finds nothing.
-    "CREATE INDEX IF NOT EXISTS work_title_key_trgm ON works_work USING gin (title_key gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS topic_name_trgm ON works_topic USING gin (name gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS institution_name_trgm "
     "ON works_institution USING gin (name gin_trgm_ops)",
 ]
 DROP = [
     "DROP INDEX IF EXISTS work_search_vector",
-    "DROP INDEX IF EXISTS work_title_key_trgm",
     "DROP INDEX IF EXISTS topic_name_trgm",
     "DROP INDEX IF EXISTS institution_name_trgm",
 ]
