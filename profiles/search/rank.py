@@ -201,8 +201,8 @@ class TextQuery:
         return bool(self.terms)
 
     def tsquery(self) -> str:
-        """The Postgres to_tsquery text. Only [a-z0-9] words reach it, so nothing typed can be
-        tsquery syntax."""
+        """The Postgres to_tsquery text. Only letters and digits reach it, so nothing typed can
+        be tsquery syntax."""
         parts = [" <-> ".join(t.word for t in phrase) for phrase in self.phrases]
         in_phrases = {t for phrase in self.phrases for t in phrase}
         parts += [t.word + (":*" if t.prefix else "") for t in self.terms if t not in in_phrases]
@@ -222,7 +222,9 @@ class TextQuery:
 
 
 def _tsquery_word(word: str) -> str:
-    return "".join(ch for ch in word if ch.isascii() and ch.isalnum())
+    # Letters and digits of any script (Cyrillic, Greek, CJK words reach the index too); the
+    # tsquery operators and quotes are none of them.
+    return "".join(ch for ch in word if ch.isalnum())
 
 
 def _terms(text: str, *, prefix: bool = False) -> list[Term]:

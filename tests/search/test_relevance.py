@@ -22,6 +22,7 @@ PEOPLE = [
     ("yang sonng", "yang-song"),
     ("ben poul", "ben-poole"),
     ("lechao xaio", "lechao-xiao"),
+    ("xaio", "lechao-xiao"),  # one word one edit off: the index of name words, not a scan
     ("heather piwowr", "heather-piwowar"),
     # initials and "Last, F."
     ("Hron, J.", "jiri-hron"),
@@ -94,6 +95,21 @@ def test_topics_by_name(client, query, name):
 def test_institutions_by_name(client, query, name):
     href = first_links(client, "/search/", q=query, kind="institutions")[0]
     assert href == Institution.objects.get(name=name).get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    ("title", "query"),
+    [
+        ("Нейронные сети и байесовский вывод", "байесовский вывод"),
+        ("Ελληνικά νευρωνικά δίκτυα", "νευρωνικα δικτυα"),  # accents folded
+        ("深度学习 研究", "深度学习"),
+    ],
+)
+def test_works_in_other_scripts_are_found_by_their_words(client, title, query):
+    work = Work.objects.create(slug="other-script", title=title, publication_year=2020)
+    assert first_links(client, "/search/", q=query, kind="works")[:1] == [
+        work.get_absolute_url()
+    ]
 
 
 def test_one_search_shows_four_sections_with_counts_and_more_links(client):
