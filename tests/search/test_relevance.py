@@ -107,9 +107,7 @@ def test_institutions_by_name(client, query, name):
 )
 def test_works_in_other_scripts_are_found_by_their_words(client, title, query):
     work = Work.objects.create(slug="other-script", title=title, publication_year=2020)
-    assert first_links(client, "/search/", q=query, kind="works")[:1] == [
-        work.get_absolute_url()
-    ]
+    assert first_links(client, "/search/", q=query, kind="works")[:1] == [work.get_absolute_url()]
 
 
 def test_one_search_shows_four_sections_with_counts_and_more_links(client):
