@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import FIXTURES
-from works.models import Institution, Topic, Work
+from tests.factories import ResearcherFactory
+from works.models import Institution, Researcher, Topic, Work
 
 pytestmark = pytest.mark.usefixtures("search_demo")
 
@@ -128,6 +129,17 @@ def test_results_say_why_they_matched(client):
     )
     body = client.get("/search/", {"q": "weight posterior", "kind": "works"}).content.decode()
     assert "<mark>posterior</mark>" in body
+
+
+@pytest.mark.parametrize("query", ["soul dixon", "Jay Soul-Dixon", "soul dixn"])
+@pytest.mark.parametrize("path", ["/researchers/", "/search/"])
+def test_a_linked_record_shows_its_primary(client, query, path):
+    primary = Researcher.objects.get(slug="jascha-sohl-dickstein")
+    linked = ResearcherFactory(display_name="Jay Soul-Dixon", slug="linked", primary=primary)
+    body = client.get(path, {"q": query, "kind": "people"}).content.decode()
+    assert HREF.findall(body)[0] == primary.get_absolute_url()
+    assert linked.get_absolute_url() not in body
+    assert "also known as Jay Soul-Dixon" in body
 
 
 def test_did_you_mean_when_no_name_matches_as_typed(client):
