@@ -87,7 +87,7 @@ def django_prepare() -> None:
     call_command("load_demo")
 
 
-def server_start(port: int, log) -> subprocess.Popen:
+def server_start(port: int, log, env: dict | None = None) -> subprocess.Popen:
     # gthread with one thread: one request at a time, like a sync worker, but with keep-alive,
     # so the timings are the server's work rather than TCP set-up.
     command = [
@@ -96,7 +96,9 @@ def server_start(port: int, log) -> subprocess.Popen:
         "--workers", "1", "--worker-class", "gthread", "--threads", "1",
         "--keep-alive", "30", "--log-level", "warning",
     ]  # fmt: skip
-    return subprocess.Popen(command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    return subprocess.Popen(  # noqa: S603
+        command, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT, env=env
+    )
 
 
 def server_wait(process: subprocess.Popen, bench: Bench, log) -> None:
@@ -250,6 +252,14 @@ def bench_feed(bench: Bench) -> None:
     bench_feed_speed(bench, print_table=print_table)
 
 
+def bench_search(bench: Bench) -> None:
+    """Search (people, a misspelling, a common surname, a title phrase, a suggestion) at 10,000
+    researchers and at BENCH_SEARCH_RESEARCHERS (1,000,000), with the indexes the plans use."""
+    from bench.search_speed import bench_search_speed
+
+    bench_search_speed(bench, print_table=print_table)
+
+
 # The import, graph, trust and feed benchmarks empty the domain tables (and reload the demo data
 # after), so they run after the ones that read the demo data.
 BENCHMARKS: list[Callable[[Bench], None]] = [
@@ -259,6 +269,7 @@ BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_graph,
     bench_trust,
     bench_feed,
+    bench_search,
 ]
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("social.urls")),
     path("researchers/", include("profiles.urls")),
+    path("search/", include("profiles.search.urls")),
     path("", include("works.urls")),
     path("explore/", include("graph.urls")),
     path("imports/", include("works.import_urls")),

@@ -8,23 +8,8 @@ from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.stats import trust_facts
 from profiles.trust import compute_trust, trust_advice
 from works.models import Authorship, HiddenWork, Researcher, Work
-from works.text import fold
 
 OPENALEX_AUTHOR_ID = re.compile(r"^[Aa]\d{4,12}$")
-MAX_QUERY_WORDS = 8
-
-
-def researcher_search(*, query: str) -> QuerySet[Researcher]:
-    """Researchers whose name or name variants contain every word of the query.
-
-    Accents and case are folded on both sides (works.text.fold), so "sohl-dickstein" finds
-    "Sohl-Dickstein" and "muller" finds "Müller".
-    """
-    researchers = Researcher.objects.select_related("institution")
-    words = fold(query).split()[:MAX_QUERY_WORDS]
-    for word in words:
-        researchers = researchers.filter(search_name__contains=word)
-    return researchers.order_by("-works_count", "display_name", "pk")
 
 
 def researcher_get(*, slug: str) -> Researcher:

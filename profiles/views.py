@@ -23,6 +23,7 @@ from profiles.forms import (
     WorkHideForm,
 )
 from profiles.models import Claim
+from profiles.search import queries as search
 from works.models import Researcher, Work
 
 WORKS_PER_PAGE = 20
@@ -33,13 +34,19 @@ MAX_QUERY_LENGTH = 200
 @require_GET
 def researcher_list(request):
     query = param_text(request.GET.get("q"), max_length=MAX_QUERY_LENGTH)
-    researchers = (
-        selectors.researcher_search(query=query)
-        if query
-        else selectors.featured_researchers(limit=None)
-    )
-    page = Paginator(researchers, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"query": query, "page": page}
+    context = {"query": query}
+    if query:
+        context["results"] = search.people(
+            query,
+            institution=param_text(request.GET.get("institution"), max_length=MAX_QUERY_LENGTH),
+            claimed=request.GET.get("claimed") == "1",
+            open_to_collaborate=request.GET.get("open") == "1",
+            after=request.GET.get("after"),
+            limit=RESULTS_PER_PAGE,
+        )
+    else:
+        featured = selectors.featured_researchers(limit=None)
+        context["page"] = Paginator(featured, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "profiles/researcher_list.html#search-results", context)
     return render(request, "profiles/researcher_list.html", context)

@@ -3,7 +3,14 @@ from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
 from django.urls import reverse
 
-from works.sanitize import as_safe_html, has_tex_math, sanitize_html, title_key_of, to_plain_text
+from works.sanitize import (
+    as_safe_html,
+    has_tex_math,
+    sanitize_html,
+    search_key_of,
+    title_key_of,
+    to_plain_text,
+)
 from works.text import INSTITUTION_TYPES
 
 
@@ -215,6 +222,9 @@ class Work(models.Model):
     title = models.TextField()
     title_key = models.CharField(max_length=500, db_index=True)
     abstract = models.TextField(blank=True)
+    # The abstract's words for the full-text index (works.sanitize.search_key_of), beside
+    # title_key: folded, without markup or TeX, so both databases search the same words.
+    abstract_key = models.TextField(blank=True, editable=False)
     type = models.CharField(max_length=64, blank=True)
     venue = models.CharField(max_length=500, blank=True)
     publication_date = models.DateField(null=True, blank=True)
@@ -257,9 +267,14 @@ class Work(models.Model):
         self.title = sanitize_html(self.title) or "Untitled work"
         self.abstract = sanitize_html(self.abstract)
         self.title_key = title_key_of(self.title)
+        self.abstract_key = search_key_of(self.abstract)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "title" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "title_key"}
+            update_fields = {*update_fields, "title_key"}
+        if update_fields is not None and "abstract" in update_fields:
+            update_fields = {*update_fields, "abstract_key"}
+        if update_fields is not None:
+            kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

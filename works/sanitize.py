@@ -77,3 +77,14 @@ def title_key_of(raw_title: str) -> str:
     """Work.title_key: the normalised plain text of the sanitised title (works.text.title_key),
     by which two sources' copies of one paper meet."""
     return title_key(to_plain_text(sanitize_html(raw_title)))[:500]
+
+
+_TEX_COMMAND = re.compile(r"\\[A-Za-z]+")
+SEARCH_KEY_LENGTH = 20000
+
+
+def search_key_of(sanitized: str) -> str:
+    """Work.abstract_key: the words of stored HTML for the full-text index, folded like
+    title_key, without markup, TeX math or TeX commands."""
+    text = _TEX_MATH.sub(" ", to_plain_text(sanitized))
+    return title_key(_TEX_COMMAND.sub(" ", text))[:SEARCH_KEY_LENGTH]

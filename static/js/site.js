@@ -100,4 +100,74 @@
         event.detail.requestConfig.path + '">Open it as a page</a>.</p>';
     }
   });
+
+  // The header search box: an ARIA combobox (APG's list autocomplete). htmx fills the listbox
+  // as one types (debounced, stale requests replaced); this adds the keys: arrows move, Enter
+  // opens the option, Escape closes the list, then clears. Without JS the form just submits.
+  function combobox() {
+    var input = document.getElementById("site-search-q");
+    var list = document.getElementById("site-search-listbox");
+    var status = document.getElementById("site-search-status");
+    if (!input || !list) return;
+    var active = -1;
+
+    function options() { return list.querySelectorAll('[role="option"]'); }
+    function open(show) {
+      var has = options().length > 0;
+      list.hidden = !(show && has);
+      input.setAttribute("aria-expanded", String(!list.hidden));
+      if (list.hidden) select(-1);
+    }
+    function select(index) {
+      var all = options();
+      active = index;
+      all.forEach(function (option, i) {
+        option.setAttribute("aria-selected", String(i === index));
+      });
+      if (index >= 0 && all[index]) {
+        input.setAttribute("aria-activedescendant", all[index].id);
+        all[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target !== list) return;
+      var count = list.querySelectorAll('[role="option"]:not(#suggest-all)').length;
+      open(document.activeElement === input && input.value.trim().length >= 2);
+      status.textContent = count ? count + (count === 1 ? " suggestion" : " suggestions") +
+        ". Use the up and down arrows to choose." : "No suggestions.";
+    });
+    input.addEventListener("keydown", function (event) {
+      var all = options();
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!all.length) return;
+        event.preventDefault();
+        if (list.hidden) open(true);
+        // Past either end the choice returns to the box itself (-1).
+        var next = active + (event.key === "ArrowDown" ? 1 : -1);
+        if (next < -1) next = all.length - 1;
+        if (next >= all.length) next = -1;
+        select(next);
+      } else if (event.key === "Enter" && active >= 0 && !list.hidden) {
+        event.preventDefault();
+        window.location.assign(all[active].dataset.href);
+      } else if (event.key === "Escape") {
+        if (!list.hidden) {
+          event.preventDefault();
+          open(false);
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+        }
+      }
+    });
+    input.addEventListener("blur", function () { open(false); });
+    input.addEventListener("focus", function () { open(input.value.trim().length >= 2); });
+    // A click on an option follows its link; keep the focus in the box until then.
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+  }
+
+  document.addEventListener("DOMContentLoaded", combobox);
 })();

@@ -15,7 +15,7 @@ from bzpeer.db import bulk_insert, bulk_update, insert_values
 from works.ingest.matching import ID_FIELDS, author_identity
 from works.ingest.result import IngestResult
 from works.models import Authorship, Institution, Topic, Work, WorkTopic
-from works.sanitize import sanitize_html, title_key_of
+from works.sanitize import sanitize_html, search_key_of, title_key_of
 from works.sources.records import InstitutionRecord, TopicRecord, WorkRecord
 from works.text import make_slug
 
@@ -93,6 +93,7 @@ WORK_FIELDS = [
     "title",
     "title_key",
     "abstract",
+    "abstract_key",
     "type",
     "venue",
     "publication_date",
@@ -106,10 +107,12 @@ WORK_FIELDS = [
 
 def _work_values(record: WorkRecord) -> dict:
     title = sanitize_html(record.title) or "Untitled work"
+    abstract = sanitize_html(record.abstract)
     values = {
         "title": title,
         "title_key": title_key_of(title),
-        "abstract": sanitize_html(record.abstract),
+        "abstract": abstract,
+        "abstract_key": search_key_of(abstract),
         "type": record.type[:64],
         "venue": record.venue[:500],
         "publication_date": record.publication_date,
@@ -194,10 +197,14 @@ def works_supplement(pairs: list[tuple[WorkRecord, Work]], result: IngestResult)
         filled = [name for name in SUPPLEMENTED_FIELDS if values[name] and not getattr(row, name)]
         for name in filled:
             setattr(row, name, values[name])
+        if "abstract" in filled:
+            row.abstract_key = values["abstract_key"]
         if filled:
             row.updated_at = timezone.now()
             changed.append(row)
-    Work.objects.bulk_update(changed, SUPPLEMENTED_FIELDS + ["updated_at"], BATCH_SIZE)
+    Work.objects.bulk_update(
+        changed, SUPPLEMENTED_FIELDS + ["abstract_key", "updated_at"], BATCH_SIZE
+    )
     result.works_updated += len(changed)
     result.works_unchanged += len(pairs) - len(changed)
     result.work_ids.extend(row.pk for _, row in pairs)
