@@ -57,6 +57,9 @@ test: install
 	$(VENV)/bin/lint-imports --no-cache
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) bin/test-services $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	@# Search again on SQLite, the quick start's database: both must rank alike (docs/search.md).
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/.test-search.sqlite3 bin/test-services \
+	  $(VENV)/bin/pytest -p no:xdist -q tests/search
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: install
