@@ -229,8 +229,8 @@ def people(
 ) -> Results:
     """Researchers by name, name variant or linked record; ranked by match, then claimed and
     verified, then works. A linked record's match shows its primary, "also known as".
-    Postgres looks for the words as typed first; when no name holds them, for spellings one
-    edit away; then for names alike by trigrams."""
+    Postgres looks for the words as typed first; with fewer than a page of those, for
+    spellings one edit away too; with none, for names alike by trigrams."""
     words = rank.name_query_words(query)
     if not words:
         return Results()
@@ -246,16 +246,22 @@ def people(
     fields = ("pk", "display_name", "name_variants", "primary_id")
     if _postgres():
         rows = list(_people_as_typed(records, words).values_list(*fields)[:candidates])
+        capped = len(rows) >= candidates
+        # Fewer than a page as typed: close spellings after them ("muller" also finds Miller);
+        # trigram likeness only when nothing else was found.
         best = _name_hits(rows, words)
-        for close in (_people_one_edit, _people_alike):
-            if best:
+        for close, wanted in ((_people_one_edit, limit), (_people_alike, 1)):
+            if len(best) >= wanted:
                 break
             with transaction.atomic():
                 _set_similarity_threshold()
-                rows = list(close(records, words).values_list(*fields)[:candidates])
+                more = list(close(records, words).values_list(*fields)[:candidates])
+            capped = capped or len(more) >= candidates
+            rows += more
             best = _name_hits(rows, words)
     else:
         rows = list(records.values_list(*fields))
+        capped = False
         best = _name_hits(rows, words)
     facts = {
         row[0]: row
@@ -273,7 +279,7 @@ def people(
         for pk, (match, why) in best.items()
         if pk in facts
     ]
-    results = _page(hits, after, limit, len(rows) >= candidates)
+    results = _page(hits, after, limit, capped)
     shown = Researcher.objects.select_related("institution").in_bulk([h.item for h in results.hits])
     for hit in results.hits:
         hit.item = shown[hit.item]
