@@ -26,6 +26,7 @@ def public_paths() -> list[str]:
     return [
         "/",
         "/researchers/?q=sohl",
+        "/search/?q=gaussian processes",
         "/researchers/?q=" + "x" * 200,
         SEED,
         SEED + "graph/",
