@@ -55,11 +55,15 @@ class Author:
 
     @property
     def parts(self) -> tuple[str, str]:
-        """(given, family): the last word is the family name; one word is family only."""
+        """(given, family): the last word is the family name, with the lower-case particles
+        before it ("Émilie du Châtelet" -> "Émilie", "du Châtelet"); one word is family only."""
         words = self.name.split()
         if len(words) < 2:
             return "", self.name.strip()
-        return " ".join(words[:-1]), words[-1]
+        start = len(words) - 1
+        while start > 1 and words[start - 1][:1].islower():
+            start -= 1
+        return " ".join(words[:start]), " ".join(words[start:])
 
 
 @dataclass(frozen=True)
