@@ -41,17 +41,27 @@ def test_bibtex_escapes_every_tex_special_and_keeps_unicode():
     [(key, entry)] = parse_string(text, "bibtex").entries.items()
 
     title = entry.fields["title"]
-    for special, escaped in [("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_"),
-                             ("$", r"\$"), ("~", r"\textasciitilde{}"),
-                             ("^", r"\textasciicircum{}"), ("{", r"\textbraceleft{}"),
-                             ("}", r"\textbraceright{}"), ("\\cite", r"\textbackslash{}cite")]:
+    for special, escaped in [
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("#", r"\#"),
+        ("_", r"\_"),
+        ("$", r"\$"),
+        ("~", r"\textasciitilde{}"),
+        ("^", r"\textasciicircum{}"),
+        ("{", r"\textbraceleft{}"),
+        ("}", r"\textbraceright{}"),
+        ("\\cite", r"\textbackslash{}cite"),
+    ]:
         assert escaped in title, special
     assert "Ünïcödé 量子" in title
     # Outer braces protect capitals; nothing else is left unescaped.
     assert title.startswith("{50") and title.endswith("/script>}")
     assert key == "sohldickstein201550"
     assert [str(p).replace("{", "").replace("}", "") for p in entry.persons["author"]] == [
-        "Sohl-Dickstein, Jascha", "Müller, Éric", "Plato"
+        "Sohl-Dickstein, Jascha",
+        "Müller, Éric",
+        "Plato",
     ]
 
 
@@ -60,8 +70,12 @@ def test_bibtex_keys_are_unique_with_letter_suffixes():
     text = "".join(citations.bibtex_entry(r) for r in keyed(same, same, same, reference()))
     keys = list(parse_string(text, "bibtex").entries)
 
-    assert keys == ["sohldickstein2015deep", "sohldickstein2015deepa",
-                    "sohldickstein2015deepb", "sohldickstein2015deepc"]
+    assert keys == [
+        "sohldickstein2015deep",
+        "sohldickstein2015deepa",
+        "sohldickstein2015deepb",
+        "sohldickstein2015deepc",
+    ]
 
 
 def test_a_key_without_author_or_year_and_a_title_of_stopwords():
@@ -85,8 +99,11 @@ def test_ris_round_trips_through_rispy():
 def test_csl_json_validates_against_the_schema():
     items = json.loads(citations.csl_json(keyed(reference())[0]))
     preprint = json.loads(
-        "".join(citations.csl_json_stream(keyed(reference(type="preprint", venue="", date=None),
-                                                 Reference(title="Bare"))))
+        "".join(
+            citations.csl_json_stream(
+                keyed(reference(type="preprint", venue="", date=None), Reference(title="Bare"))
+            )
+        )
     )
 
     for document in (items, preprint):

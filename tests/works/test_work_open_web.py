@@ -24,13 +24,18 @@ SCHEMA_ORG = "https://schema.org/"
 def local_schema_org(url, options=None):
     """pyld's document loader: schema.org's context as a bare vocabulary, no request."""
     assert url.rstrip("/") == "https://schema.org", url
-    return {"contextUrl": None, "documentUrl": url,
-            "document": {"@context": {"@vocab": SCHEMA_ORG}}}
+    return {
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": {"@context": {"@vocab": SCHEMA_ORG}},
+    }
 
 
 def json_ld_blocks(html: str) -> list[dict]:
-    return [json.loads(block) for block in
-            re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)]
+    return [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
 
 
 def expanded(data: dict) -> dict:
@@ -50,8 +55,11 @@ def work():
         slug="attack-of-the-clones",
     )
     for position, name in enumerate(["Ada Lovelace", "Émilie du Châtelet"]):
-        AuthorshipFactory(work=work, position=position,
-                          researcher=ResearcherFactory(display_name=name, named=True))
+        AuthorshipFactory(
+            work=work,
+            position=position,
+            researcher=ResearcherFactory(display_name=name, named=True),
+        )
     return work
 
 
@@ -67,11 +75,15 @@ def test_work_page_carries_a_scholarly_article_that_a_json_ld_processor_expands(
     authors = [a[SCHEMA_ORG + "name"][0]["@value"] for a in node[SCHEMA_ORG + "author"]]
     assert authors == ["Ada Lovelace", "Émilie du Châtelet"]
     assert node[SCHEMA_ORG + "datePublished"][0]["@value"] == "2024"
-    ids = {i[SCHEMA_ORG + "propertyID"][0]["@value"]: i[SCHEMA_ORG + "value"][0]["@value"]
-           for i in node[SCHEMA_ORG + "identifier"]}
+    ids = {
+        i[SCHEMA_ORG + "propertyID"][0]["@value"]: i[SCHEMA_ORG + "value"][0]["@value"]
+        for i in node[SCHEMA_ORG + "identifier"]
+    }
     assert ids == {"DOI": "10.1234/clones", "arXiv": "2401.99999"}
     assert node[SCHEMA_ORG + "isPartOf"][0][SCHEMA_ORG + "name"][0]["@value"] == "Journal of Tests"
-    assert '<link rel="canonical" href="https://bzpeer.example/works/attack-of-the-clones/">' in html
+    assert (
+        '<link rel="canonical" href="https://bzpeer.example/works/attack-of-the-clones/">' in html
+    )
 
 
 def test_work_page_has_highwire_tags_and_a_social_card(client, work):
