@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("profiles", "0011_claim_withdrawn"),
-        ("works", "0013_researcher_noindex_unlisted"),
+        ("works", "0006_researcher_and_hiddenwork_from_profiles"),
     ]
 
     operations = [
