@@ -5,7 +5,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from profiles.models import (
     Claim,
@@ -127,17 +127,6 @@ class ClaimEventInline(HistoryInline):
 RESEARCHER_EDITABLE = {"bio", "open_to_collaborate", "arxiv_name_forms"}
 
 
-class VisibilityEventInline(admin.TabularInline):
-    model = VisibilityEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "actor", "noindex", "unlisted", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ProblemReport)
 class ProblemReportAdmin(admin.ModelAdmin):
     """Visitors' reports: filter on open ones, act on the record, then resolve."""
@@ -161,6 +150,9 @@ class ProblemReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # The queue is also the record of what visitors reported.
 
     @admin.action(description="Mark resolved", permissions=["change"])
     def resolve(self, request, queryset):
@@ -190,7 +182,7 @@ class ResearcherAdmin(admin.ModelAdmin):
         "unlisted",
     ]
     search_fields = ["display_name", "search_name", "openalex_id", "orcid", "slug"]
-    inlines = [TrustAssessmentInline, VisibilityEventInline]
+    inlines = [TrustAssessmentInline]
     actions = ["import_from_openalex", "import_from_arxiv", "hide_from_search", "show_in_search"]
 
     @admin.action(
@@ -236,7 +228,29 @@ class ResearcherAdmin(admin.ModelAdmin):
             field.name
             for field in Researcher._meta.get_fields()
             if field.concrete and not field.primary_key and field.name not in RESEARCHER_EDITABLE
-        ]
+        ] + ["visibility_history"]
+
+    @admin.display(description="Visibility changes")
+    def visibility_history(self, researcher):
+        # Read-only text rather than an inline: the change form posts no formset for it.
+        events = VisibilityEvent.objects.filter(researcher=researcher).select_related("actor")
+        return (
+            format_html_join(
+                "\n",
+                "<p>{}: {}, {} ({}): {}</p>",
+                (
+                    (
+                        event.created_at.strftime("%Y-%m-%d %H:%M"),
+                        "out of search engines" if event.noindex else "in search engines",
+                        "out of site search" if event.unlisted else "in site search",
+                        event.actor or "no account",
+                        event.reason,
+                    )
+                    for event in events
+                ),
+            )
+            or "None"
+        )
 
     def has_add_permission(self, request):
         return False  # Records come from imports.

@@ -17,6 +17,7 @@ from pyld import jsonld
 
 from profiles import services
 from profiles.models import ProblemReport, VisibilityEvent
+from profiles.services.visibility import researcher_visibility_moderate
 from tests.conftest import FIXTURES
 from tests.factories import (
     AuthorshipFactory,
@@ -297,3 +298,14 @@ def test_the_export_reads_in_chunks_whatever_the_size(
     with django_assert_num_queries(4):
         text = b"".join(response.streaming_content).decode()
     assert len(parse_string(text, "bibtex").entries) == 5
+
+
+def test_the_researcher_admin_shows_the_visibility_history(client, researcher):
+    moderator = UserFactory(is_staff=True, is_superuser=True)
+    researcher_visibility_moderate(
+        researcher=researcher, moderator=moderator, hidden=True, reason="Report <b>#9</b>"
+    )
+    client.force_login(moderator)
+    html = client.get(f"/admin/works/researcher/{researcher.pk}/change/").content.decode()
+    assert "out of search engines, out of site search" in html
+    assert "Report &lt;b&gt;#9&lt;/b&gt;" in html
