@@ -80,9 +80,7 @@ class ClaimDisputeForm(ClaimEvidenceForm):
 
 
 class ProblemReportForm(forms.Form):
-    reason = forms.ChoiceField(
-        label="What is wrong", choices=ProblemReport.Reason.choices, widget=forms.RadioSelect
-    )
+    reason = forms.ChoiceField(label="What is wrong", choices=ProblemReport.Reason.choices)
     evidence = VisibleTextField(
         label="What you know",
         max_length=4000,
