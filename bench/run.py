@@ -260,6 +260,14 @@ def bench_search(bench: Bench) -> None:
     bench_search_speed(bench, print_table=print_table)
 
 
+def bench_export(bench: Bench) -> None:
+    """The profile export per 1,000 works (10,000 generated works, each format) and the
+    sitemap rebuild rate over 100,000 generated researchers."""
+    from bench.export_speed import bench_exports
+
+    bench_exports(bench, print_table=print_table)
+
+
 # The import, graph, trust and feed benchmarks empty the domain tables (and reload the demo data
 # after), so they run after the ones that read the demo data.
 BENCHMARKS: list[Callable[[Bench], None]] = [
@@ -270,6 +278,7 @@ BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_trust,
     bench_feed,
     bench_search,
+    bench_export,
 ]
 
 

@@ -183,9 +183,20 @@ IMPORT_SNAPSHOT_BATCH_SIZE = int(os.environ.get("IMPORT_SNAPSHOT_BATCH_SIZE", "1
 TRUST_DEBOUNCE_SECONDS = int(os.environ.get("TRUST_DEBOUNCE_SECONDS", "10"))
 # A follow counts towards trust once its account is this old and has a verified address.
 TRUST_FOLLOWER_MIN_AGE_DAYS = int(os.environ.get("TRUST_FOLLOWER_MIN_AGE_DAYS", "7"))
+# Problem reports (profiles.services.problem_reports): per client address an hour, per record a day.
+PROBLEM_REPORTS_PER_ADDRESS = int(os.environ.get("PROBLEM_REPORTS_PER_ADDRESS", "5"))
+PROBLEM_REPORTS_PER_RECORD = int(os.environ.get("PROBLEM_REPORTS_PER_RECORD", "20"))
+# Sitemaps (profiles.sitemaps): URLs per file (sitemaps.org allows 50,000), and how long a built
+# file is served from the cache; beat rebuilds them all every SITEMAP_REBUILD_SECONDS.
+SITEMAP_URLS_PER_FILE = int(os.environ.get("SITEMAP_URLS_PER_FILE", "50000"))
+SITEMAP_REBUILD_SECONDS = float(os.environ.get("SITEMAP_REBUILD_SECONDS", str(24 * 60 * 60)))
 # How often beat looks for runs nobody is working on (expired leases, due pauses).
 IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
+    "rebuild-sitemaps": {
+        "task": "profiles.tasks.sitemaps_rebuild_task",
+        "schedule": SITEMAP_REBUILD_SECONDS,
+    },
     "sweep-import-runs": {
         "task": "works.tasks.import_runs_sweep",
         "schedule": IMPORT_SWEEP_SECONDS,

@@ -3,6 +3,7 @@ from django.urls import include, path, register_converter
 
 from bzpeer import views
 from bzpeer.converters import TextConverter
+from profiles import views as profile_views
 
 # Before the includes below: the apps' URLconfs use <text:…>.
 register_converter(TextConverter, "text")
@@ -19,6 +20,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's, files, feeds).
     path("favicon.ico", views.favicon),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", profile_views.sitemap_index, name="sitemap"),
+    path(
+        "sitemaps/<slug:section>/<int:number>.xml",
+        profile_views.sitemap_file,
+        name="sitemap_file",
+    ),
 ]
 
 handler404 = "bzpeer.views.page_not_found"

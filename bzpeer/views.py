@@ -1,7 +1,8 @@
 """Site-level pages: the home page and the error pages. Above every app, so they may show
 anything; no app imports them."""
 
-from django.http import HttpResponsePermanentRedirect, HttpResponseServerError
+from django.conf import settings
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
@@ -20,6 +21,32 @@ def home(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin's, feeds)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+# What crawlers leave alone: accounts, the admin, imports, search results, the explorer's JSON
+# API, personal pages and downloads; the Sitemap line names where the public pages are.
+ROBOTS_DISALLOW = [
+    "/admin/",
+    "/accounts/",
+    "/imports/",
+    "/explore/api/",
+    "/feed/",
+    "/following/",
+    "/invitations/",
+    "/search/",
+    "/researchers/?",
+    "/*?q=",
+    "/*/export/",
+    "/*/report/",
+    "/*/claim/",
+]
+
+
+@require_GET
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception):

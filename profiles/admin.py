@@ -5,9 +5,17 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
-from profiles.models import Claim, ClaimDispute, ClaimEvent, TrustAssessment, User
+from profiles.models import (
+    Claim,
+    ClaimDispute,
+    ClaimEvent,
+    ProblemReport,
+    TrustAssessment,
+    User,
+    VisibilityEvent,
+)
 from profiles.services import (
     ClaimError,
     account_holds_claims,
@@ -19,6 +27,8 @@ from profiles.services import (
     claim_dispute_uphold,
     claim_reject,
 )
+from profiles.services.problem_reports import problem_report_resolve
+from profiles.services.visibility import researcher_visibility_moderate
 from works import services as works_services
 from works.models import ImportRun, Researcher
 
@@ -117,6 +127,39 @@ class ClaimEventInline(HistoryInline):
 RESEARCHER_EDITABLE = {"bio", "open_to_collaborate", "arxiv_name_forms"}
 
 
+@admin.register(ProblemReport)
+class ProblemReportAdmin(admin.ModelAdmin):
+    """Visitors' reports: filter on open ones, act on the record, then resolve."""
+
+    list_display = ["researcher", "reason", "state", "created_at", "resolved_at"]
+    list_filter = ["state", "reason"]
+    search_fields = ["researcher__display_name", "researcher__slug", "reporter_email"]
+    list_select_related = ["researcher"]
+    readonly_fields = [
+        "researcher",
+        "reason",
+        "evidence",
+        "reporter_email",
+        "reporter",
+        "state",
+        "resolved_by",
+        "resolved_at",
+        "created_at",
+    ]
+    actions = ["resolve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # The queue is also the record of what visitors reported.
+
+    @admin.action(description="Mark resolved", permissions=["change"])
+    def resolve(self, request, queryset):
+        done = sum(problem_report_resolve(report=r, moderator=request.user) for r in queryset)
+        self.message_user(request, f"Resolved {done} report{'s' if done != 1 else ''}.")
+
+
 @admin.register(Researcher)
 class ResearcherAdmin(admin.ModelAdmin):
     list_display = [
@@ -135,10 +178,48 @@ class ResearcherAdmin(admin.ModelAdmin):
         "trust_band",
         "open_to_collaborate",
         "name_needs_review",
+        "noindex",
+        "unlisted",
     ]
     search_fields = ["display_name", "search_name", "openalex_id", "orcid", "slug"]
     inlines = [TrustAssessmentInline]
-    actions = ["import_from_openalex", "import_from_arxiv"]
+    actions = ["import_from_openalex", "import_from_arxiv", "hide_from_search", "show_in_search"]
+
+    @admin.action(
+        description="Take out of search engines and the site's search (give the reason)",
+        permissions=["change"],
+    )
+    def hide_from_search(self, request, queryset):
+        return self._visibility(request, queryset, action="hide_from_search", hidden=True)
+
+    @admin.action(
+        description="Put back into search engines and the site's search", permissions=["change"]
+    )
+    def show_in_search(self, request, queryset):
+        return self._visibility(request, queryset, action="show_in_search", hidden=False)
+
+    def _visibility(self, request, queryset, *, action, hidden):
+        reason = request.POST.get("reason", "").strip()
+        if "apply" not in request.POST or not reason:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Give the reason for this change",
+                "records": queryset,
+                "action": action,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+                "missing_reason": "apply" in request.POST,
+            }
+            return TemplateResponse(request, "admin/profiles/researcher/visibility.html", context)
+        changed = sum(
+            researcher_visibility_moderate(
+                researcher=researcher, moderator=request.user, hidden=hidden, reason=reason
+            )
+            is not None
+            for researcher in queryset
+        )
+        self.message_user(request, f"Changed {changed} record{'s' if changed != 1 else ''}.")
+        return None
 
     def get_readonly_fields(self, request, obj=None):
         # Imports, the claim services and the stats write everything else; edited here, an id,
@@ -147,7 +228,29 @@ class ResearcherAdmin(admin.ModelAdmin):
             field.name
             for field in Researcher._meta.get_fields()
             if field.concrete and not field.primary_key and field.name not in RESEARCHER_EDITABLE
-        ]
+        ] + ["visibility_history"]
+
+    @admin.display(description="Visibility changes")
+    def visibility_history(self, researcher):
+        # Read-only text rather than an inline: the change form posts no formset for it.
+        events = VisibilityEvent.objects.filter(researcher=researcher).select_related("actor")
+        return (
+            format_html_join(
+                "\n",
+                "<p>{}: {}, {} ({}): {}</p>",
+                (
+                    (
+                        event.created_at.strftime("%Y-%m-%d %H:%M"),
+                        "out of search engines" if event.noindex else "in search engines",
+                        "out of site search" if event.unlisted else "in site search",
+                        event.actor or "no account",
+                        event.reason,
+                    )
+                    for event in events
+                ),
+            )
+            or "None"
+        )
 
     def has_add_permission(self, request):
         return False  # Records come from imports.

@@ -1,5 +1,6 @@
 from django import forms
 
+from profiles.models import ProblemReport
 from works.forms import VisibleTextField
 
 
@@ -76,3 +77,32 @@ class ClaimDisputeForm(ClaimEvidenceForm):
 
     links_help_text = "Pages that show this record is yours, or that its holder is someone else."
     note_required = True
+
+
+class ProblemReportForm(forms.Form):
+    reason = forms.ChoiceField(label="What is wrong", choices=ProblemReport.Reason.choices)
+    evidence = VisibleTextField(
+        label="What you know",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Which works, which people, links that show it. Moderators read this.",
+    )
+    reporter_email = forms.EmailField(
+        label="Your e-mail address (optional)",
+        required=False,
+        max_length=254,
+        help_text="Only if you want an answer. Not shown to anyone but the moderators.",
+    )
+
+
+class VisibilityForm(forms.Form):
+    noindex = forms.BooleanField(
+        label="Keep this profile out of search engines",
+        required=False,
+        help_text="Asks search engines not to index it and leaves it out of the sitemap.",
+    )
+    unlisted = forms.BooleanField(
+        label="Keep this profile out of BZPEER's search",
+        required=False,
+        help_text="It stays reachable by its address and from your works' pages.",
+    )

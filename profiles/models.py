@@ -209,3 +209,63 @@ class ClaimDispute(models.Model):
 
     def __str__(self):
         return f"{self.user} disputes {self.claim_id} ({self.state})"
+
+
+class ProblemReport(models.Model):
+    """A visitor's report that a record is wrong or should not be public, for the moderators.
+    Open to visitors without an account; profiles.services.problem_reports limits how many."""
+
+    class Reason(models.TextChoices):
+        NOT_THEIRS = "not_theirs", "Works on it are not this person's"
+        MERGED = "merged", "Two people are merged into this record"
+        SPLIT = "split", "One person is split across records"
+        NOT_PUBLIC = "not_public", "It should not be public"
+        OTHER = "other", "Something else"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="problem_reports"
+    )
+    reason = models.CharField(max_length=16, choices=Reason)
+    evidence = models.TextField(max_length=4000)
+    reporter_email = models.EmailField("reporter's e-mail address", blank=True)
+    reporter = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=16, choices=State, default=State.OPEN)
+    resolved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "-created_at"], name="problemreport_queue")]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on {self.researcher} ({self.state})"
+
+
+class VisibilityEvent(models.Model):
+    """One change of a record's visibility (Researcher.noindex, .unlisted): its audit trail."""
+
+    researcher = models.ForeignKey(
+        Researcher, on_delete=models.CASCADE, related_name="visibility_events"
+    )
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    noindex = models.BooleanField("out of search engines")
+    unlisted = models.BooleanField("out of the site's search")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.researcher}: noindex={self.noindex}, unlisted={self.unlisted}"

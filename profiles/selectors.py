@@ -59,10 +59,21 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
     )
 
 
+def researcher_export_works(*, researcher: Researcher) -> QuerySet[Work]:
+    """What the profile's export lists: the works its page shows (linked records' included)."""
+    return Work.objects.shown_on(researcher_record_ids(researcher=researcher))
+
+
+def researcher_visibility_events(*, researcher: Researcher, limit: int = 10):
+    return list(researcher.visibility_events.select_related("actor")[:limit])
+
+
 def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
-    return Researcher.objects.select_related("institution").order_by(
-        "-works_count", "-trust_score", "display_name"
-    )[:limit]
+    return (
+        Researcher.objects.select_related("institution")
+        .filter(unlisted=False)
+        .order_by("-works_count", "-trust_score", "display_name")[:limit]
+    )
 
 
 def claim_open(*, user: User, researcher: Researcher) -> Claim | None:

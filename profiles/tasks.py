@@ -7,7 +7,7 @@ enqueue them: so the imports run one way, services → tasks → stats and notif
 from celery import shared_task
 
 from bzpeer.celery import MAIL_TASK_OPTIONS
-from profiles import notifications, stats
+from profiles import notifications, sitemaps, stats
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=60, time_limit=90)
@@ -24,3 +24,8 @@ def trust_batch_task() -> None:
 @shared_task(**MAIL_TASK_OPTIONS)
 def claim_event_mail_task(event_id: int) -> bool:
     return notifications.claim_event_mail(event_id=event_id)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=60 * 60, time_limit=65 * 60)
+def sitemaps_rebuild_task() -> None:
+    sitemaps.rebuild()

@@ -22,4 +22,6 @@ urlpatterns = [
         name="work_unhide",
     ),
     path("<text:slug>/dispute/", views.researcher_dispute, name="dispute"),
+    path("<text:slug>/report/", views.researcher_report, name="report"),
+    path("<text:slug>/export/<slug:fmt>/", views.researcher_export, name="export"),
 ]

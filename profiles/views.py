@@ -5,26 +5,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bzpeer.params import param_text
 from graph.selectors import CLOSE_MIN_SHARED_WORKS, close_collaborators, graph_slice
-from profiles import selectors, services
+from profiles import selectors, services, sitemaps
 from profiles.forms import (
     ClaimCodeForm,
     ClaimDisputeForm,
     ClaimEmailForm,
     ClaimEvidenceForm,
     LinkRecordsForm,
+    ProblemReportForm,
     ResearcherEditForm,
+    VisibilityForm,
     WorkHideForm,
 )
 from profiles.models import Claim
 from profiles.search import queries as search
+from profiles.services.problem_reports import ReportLimited, problem_report_submit
+from profiles.services.visibility import researcher_visibility_set
+from works import exports, linked_data
 from works.models import Researcher, Work
+from works.views import export_response
 
 WORKS_PER_PAGE = 20
 RESULTS_PER_PAGE = 20
@@ -34,7 +40,8 @@ MAX_QUERY_LENGTH = 200
 @require_GET
 def researcher_list(request):
     query = param_text(request.GET.get("q"), max_length=MAX_QUERY_LENGTH)
-    context = {"query": query}
+    # Result pages are not for search engines; the profiles they list are.
+    context = {"query": query, "noindex": bool(query)}
     if query:
         context["results"] = search.people(
             query,
@@ -78,6 +85,10 @@ def researcher_detail(request, slug):
         "works_page": works.get_page(request.GET.get("page")),
         "is_owner": claim is not None and claim.user_id == request.user.pk,
         "trust_history": selectors.trust_history(researcher=researcher),
+        "canonical_url": settings.SITE_URL + researcher.get_absolute_url(),
+        "noindex": researcher.noindex,
+        "json_ld": linked_data.researcher_json_ld(researcher),
+        "export_formats": exports.FORMATS.values(),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
@@ -247,7 +258,7 @@ def _link_form(request, researcher, data=None) -> LinkRecordsForm:
     )
 
 
-def _edit_page(request, researcher, *, form=None, link_form=None, status=200):
+def _edit_page(request, researcher, *, form=None, link_form=None, visibility_form=None, status=200):
     context = {
         "link_form": link_form or _link_form(request, researcher),
         "researcher": researcher,
@@ -259,6 +270,9 @@ def _edit_page(request, researcher, *, form=None, link_form=None, status=200):
             }
         ),
         "hidden_works": selectors.researcher_hidden_works(researcher=researcher),
+        "visibility_form": visibility_form
+        or VisibilityForm(initial={"noindex": researcher.noindex, "unlisted": researcher.unlisted}),
+        "visibility_events": selectors.researcher_visibility_events(researcher=researcher),
         "advice": selectors.researcher_trust_advice(researcher=researcher),
     }
     return render(request, "profiles/researcher_edit.html", context, status=status)
@@ -273,6 +287,8 @@ def researcher_edit(request, slug):
         return _edit_page(request, researcher)
     if request.POST.get("action") == "link":
         return _edit_links(request, researcher)
+    if request.POST.get("action") == "visibility":
+        return _edit_visibility(request, researcher)
     form = ResearcherEditForm(request.POST)
     if not form.is_valid() or not _submitted(
         form,
@@ -285,6 +301,23 @@ def researcher_edit(request, slug):
     ):
         return _edit_page(request, researcher, form=form, status=400)
     messages.success(request, "Your profile is saved.")
+    return redirect(researcher)
+
+
+def _edit_visibility(request, researcher):
+    """The "out of search engines / out of the site's search" form of the edit page."""
+    form = VisibilityForm(request.POST)
+    if not form.is_valid() or not _submitted(
+        form,
+        None,
+        researcher_visibility_set,
+        researcher=researcher,
+        user=request.user,
+        noindex=form.cleaned_data["noindex"],
+        unlisted=form.cleaned_data["unlisted"],
+    ):
+        return _edit_page(request, researcher, visibility_form=form, status=400)
+    messages.success(request, "Who can find your profile is saved.")
     return redirect(researcher)
 
 
@@ -374,3 +407,57 @@ def researcher_dispute(request, slug):
         "open_dispute": selectors.dispute_open(user=request.user, researcher=researcher),
     }
     return render(request, "profiles/researcher_dispute.html", context, status=status)
+
+
+@require_GET
+def researcher_export(request, slug, fmt):
+    """All the works the profile shows, in a bibliography format, streamed."""
+    if fmt not in exports.FORMATS:
+        raise Http404("No export has this format.")
+    researcher = get_object_or_404(Researcher, slug=slug)
+    works = selectors.researcher_export_works(researcher=researcher)
+    return export_response(
+        exports.FORMATS[fmt], exports.references(works), f"{researcher.slug}-works", stream=True
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def researcher_report(request, slug):
+    """Report a problem with a record: open to visitors without an account."""
+    researcher = get_object_or_404(Researcher, slug=slug)
+    form = ProblemReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                problem_report_submit(
+                    researcher=researcher,
+                    reason=form.cleaned_data["reason"],
+                    evidence=form.cleaned_data["evidence"],
+                    reporter_email=form.cleaned_data["reporter_email"],
+                    client_address=request.META.get("REMOTE_ADDR", ""),
+                    reporter=request.user,
+                )
+            except ReportLimited as limited:
+                form.add_error(None, str(limited))
+                status = 429
+            else:
+                messages.success(request, "Thank you: your report is with the moderators.")
+                return redirect(researcher)
+        else:
+            status = 400
+    context = {"researcher": researcher, "form": form, "noindex": True}
+    return render(request, "profiles/researcher_report.html", context, status=status)
+
+
+@require_GET
+def sitemap_index(request):
+    return HttpResponse(sitemaps.index_xml(), content_type="application/xml; charset=utf-8")
+
+
+@require_GET
+def sitemap_file(request, section, number):
+    xml = sitemaps.file_xml(section, number) if section in sitemaps.SECTIONS else None
+    if xml is None:
+        raise Http404("No sitemap file has this address.")
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")

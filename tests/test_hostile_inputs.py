@@ -164,6 +164,9 @@ def real_values(demo) -> dict[str, str]:
         "url": "works/",
         "content_type_id": "1",
         "object_id": "1",
+        "fmt": "bibtex",
+        "section": "researchers",
+        "number": "1",
     }
 
 

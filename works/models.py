@@ -118,6 +118,11 @@ class Researcher(models.Model):
         related_name="linked_records",
     )
 
+    # Out of search engines (noindex, out of the sitemap) and out of the site's own search: set
+    # by the holder from the edit page or by a moderator (profiles.services.visibility).
+    noindex = models.BooleanField("out of search engines", default=False)
+    unlisted = models.BooleanField("out of the site's search", default=False)
+
     # Cached counts, kept current by the services that change their inputs.
     works_count = models.PositiveIntegerField(default=0)
     followers_count = models.PositiveIntegerField(default=0)

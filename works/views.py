@@ -4,14 +4,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from works import selectors
+from works import citations, exports, linked_data, selectors
 from works.models import ImportRun
 
 IMPORT_RUNS_PER_PAGE = 50
@@ -42,18 +43,60 @@ def _or_404(selector: Callable[..., Found], message: str, **lookup) -> Found:
         raise Http404(message) from None
 
 
+def _format_or_404(name: str) -> exports.ExportFormat:
+    if name not in exports.FORMATS:
+        raise Http404("No export has this format.")
+    return exports.FORMATS[name]
+
+
+def export_response(fmt: exports.ExportFormat, references, filename: str, *, stream: bool):
+    """A download of references in a format: streamed for lists, whole for one work."""
+    chunks = fmt.stream(references)
+    if stream:
+        response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
+    else:
+        response = HttpResponse("".join(chunks), content_type=fmt.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt.extension}"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @require_GET
 def work_detail(request, slug):
     work = _or_404(selectors.work_get, "No work has this address.", slug=slug)
-    return render(request, "works/work_detail.html", {"work": work})
+    reference = exports.work_reference(work)
+    context = {
+        "work": work,
+        "canonical_url": settings.SITE_URL + work.get_absolute_url(),
+        "json_ld": linked_data.work_json_ld(work),
+        "citation_meta": linked_data.citation_meta(work),
+        "cite": [
+            (label, citations.formatted(reference, name))
+            for name, label in citations.STYLES.items()
+        ],
+        "export_formats": exports.FORMATS.values(),
+    }
+    return render(request, "works/work_detail.html", context)
+
+
+@require_GET
+def work_export(request, slug, fmt):
+    export_format = _format_or_404(fmt)
+    work = _or_404(selectors.work_get, "No work has this address.", slug=slug)
+    references = citations.with_keys([exports.work_reference(work)])
+    return export_response(export_format, references, work.slug, stream=False)
 
 
 @require_GET
 def topic_detail(request, pk):
     topic, works, people = _or_404(selectors.topic_page, "No topic has this number.", pk=pk)
-    return render(
-        request, "works/topic_detail.html", {"topic": topic, "works": works, "people": people}
-    )
+    context = {
+        "topic": topic,
+        "works": works,
+        "people": people,
+        "canonical_url": settings.SITE_URL + topic.get_absolute_url(),
+    }
+    return render(request, "works/topic_detail.html", context)
 
 
 @require_GET
@@ -61,7 +104,12 @@ def institution_detail(request, openalex_id):
     institution, people, works = _or_404(
         selectors.institution_page, "No institution has this id.", openalex_id=openalex_id
     )
-    context = {"institution": institution, "people": people, "works": works}
+    context = {
+        "institution": institution,
+        "people": people,
+        "works": works,
+        "canonical_url": settings.SITE_URL + institution.get_absolute_url(),
+    }
     return render(request, "works/institution_detail.html", context)
 
 

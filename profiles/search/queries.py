@@ -234,7 +234,8 @@ def people(
     words = rank.name_query_words(query)
     if not words:
         return Results()
-    records = Researcher.objects.all()
+    # A record taken out of the site's search by its holder or a moderator (unlisted).
+    records = Researcher.objects.filter(unlisted=False)
     if institution:
         records = records.filter(
             institution__in=Institution.objects.filter(name__icontains=institution)
@@ -265,7 +266,7 @@ def people(
         best = _name_hits(rows, words)
     facts = {
         row[0]: row
-        for row in Researcher.objects.filter(pk__in=best).values_list(
+        for row in Researcher.objects.filter(pk__in=best, unlisted=False).values_list(
             "pk", "is_claimed", "verification_level", "works_count"
         )
     }

@@ -31,6 +31,7 @@ def public_paths() -> list[str]:
         SEED,
         SEED + "graph/",
         SEED + "claim/",
+        SEED + "report/",
         "/explore/?focus=jascha-sohl-dickstein",
         work.get_absolute_url(),
         f"/topics/{topic.pk}/",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from profiles import services
-from profiles.models import Claim, ClaimDispute, User
+from profiles.models import Claim, ClaimDispute, ProblemReport, User
 from profiles.services import SELF_DECISION
 from social import services as social_services
 from social.models import Block, Follow, Invitation, SpamReport
@@ -104,6 +104,7 @@ def world() -> dict:
     WorkFactory()
     CollaborationFactory()
     ImportRun.objects.create(source=ImportRun.Source.OPENALEX, researcher=researcher)
+    ProblemReport.objects.create(researcher=researcher, reason="other", evidence="Not me.")
     return {
         "holder": holder,
         "claimant": claimant,
