@@ -7,6 +7,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.stats import trust_facts
 from profiles.trust import compute_trust, trust_advice
+from works import metrics
 from works.models import Authorship, HiddenWork, Researcher, Work
 from works.text import fold
 
@@ -72,6 +73,57 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
         .order_by("-publication_year", "title_key", "pk")
         .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
     )
+
+
+CHART_WIDTH, CHART_HEIGHT = 600, 120
+
+
+def researcher_metrics(*, researcher: Researcher) -> dict:
+    """Works, citations, h-index and i10-index of the works the profile shows, from their
+    stored counts (works.metrics, docs/metrics.md), and the per-year rows of its chart. One
+    query, whatever the number of works."""
+    rows = list(
+        Work.objects.shown_on(researcher_record_ids(researcher=researcher)).values_list(
+            "publication_year", "citation_count", "citations_by_year", "citations_synced_at"
+        )
+    )
+    counts = [row[1] for row in rows]
+    known = [count for count in counts if count is not None]
+    years = metrics.per_year((row[0], row[2]) for row in rows)
+    synced = [row[3] for row in rows if row[3] is not None]
+    return {
+        "works": len(rows),
+        "counted": len(known),
+        "citations": sum(known) if known else None,
+        "h_index": metrics.h_index(counts) if known else None,
+        "i10_index": metrics.i10_index(counts) if known else None,
+        "as_of": max(synced) if synced else None,
+        "openalex": _openalex_summary(researcher),
+        "years": years,
+        "first_year": years[0].year if years else None,
+        "last_year": years[-1].year if years else None,
+        "chart": {
+            "width": CHART_WIDTH,
+            "height": CHART_HEIGHT,
+            "bar_width": round(CHART_WIDTH / len(years) * 0.7, 1) if years else 0,
+            "works": metrics.bars(years, field="works", width=CHART_WIDTH, height=CHART_HEIGHT),
+            "citations": metrics.bars(
+                years, field="citations", width=CHART_WIDTH, height=CHART_HEIGHT
+            ),
+        },
+    }
+
+
+def _openalex_summary(researcher: Researcher) -> dict | None:
+    summary = researcher.openalex_summary
+    if not summary:
+        return None
+    return {
+        "h_index": summary.get("h_index"),
+        "i10_index": summary.get("i10_index"),
+        "mean_citedness": summary.get("2yr_mean_citedness"),
+        "as_of": researcher.openalex_synced_at,
+    }
 
 
 def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:

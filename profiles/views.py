@@ -71,6 +71,7 @@ def researcher_detail(request, slug):
         "works_page": works.get_page(request.GET.get("page")),
         "is_owner": claim is not None and claim.user_id == request.user.pk,
         "trust_history": selectors.trust_history(researcher=researcher),
+        "metrics": selectors.researcher_metrics(researcher=researcher),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)

@@ -45,7 +45,8 @@ def _or_404(selector: Callable[..., Found], message: str, **lookup) -> Found:
 @require_GET
 def work_detail(request, slug):
     work = _or_404(selectors.work_get, "No work has this address.", slug=slug)
-    return render(request, "works/work_detail.html", {"work": work})
+    context = {"work": work, "versions": selectors.work_versions(work=work)}
+    return render(request, "works/work_detail.html", context)
 
 
 @require_GET

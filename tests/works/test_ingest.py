@@ -38,10 +38,19 @@ DOMAIN_MODELS = [
 ]
 
 
+# When a source last supplied a work: a re-import is a new sync, whatever else it changes.
+SYNC_STAMPS = {"synced", "citations_synced_at"}
+
+
 def snapshot() -> dict[str, list[dict]]:
-    """Every row of every domain table, every column (updated_at included)."""
+    """Every row of every domain table, every column (updated_at included) but the sync
+    stamps."""
     return {
-        model._meta.label: list(model.objects.order_by("pk").values()) for model in DOMAIN_MODELS
+        model._meta.label: [
+            {name: value for name, value in row.items() if name not in SYNC_STAMPS}
+            for row in model.objects.order_by("pk").values()
+        ]
+        for model in DOMAIN_MODELS
     }
 
 

@@ -14,6 +14,7 @@ from works.ingest.writes import (
     upsert_institutions,
     upsert_topics,
     work_topics_sync,
+    works_stamp,
     works_supplement,
     works_write,
 )
@@ -43,16 +44,19 @@ def ingest_works(
     supplements = [(r, row) for r, row in paired if row and row.openalex_id and not r.openalex_id]
     paired = [(r, row) for r, row in paired if not (row and row.openalex_id and not r.openalex_id)]
     works_supplement(supplements, result)
+    works_stamp(supplements)
     records = [record for record, _ in paired]
     authors = list(authors)
     if not records and not authors:
         return result
 
+    methods: dict = {}
     identities = upsert_researchers(
         [*authors, *(item.author for record in records for item in record.authorships)],
         result=result,
         pinned=pinned,
         coauthors=byline_coauthors(records),
+        methods=methods,
     )
     institution_ids = upsert_institutions(
         institution
@@ -65,7 +69,8 @@ def ingest_works(
         return result
 
     works, written = works_write(paired, result)
-    bylines_sync(records, works, identities, institution_ids, result)
+    works_stamp(list(zip(records, works, strict=True)))
+    bylines_sync(records, works, identities, institution_ids, result, methods)
     written |= work_topics_sync(records, works, topic_ids)
     _note_authors_of(written, result)
     _count_hyperauthored(records, result)
