@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.stats import trust_facts
@@ -60,8 +60,14 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
     Works the owner hid as misattributed on any of these records are left out. Each work's
     `record_slug` names the record that authored it (for the owner's "hide" link)."""
     byline = Authorship.objects.select_related("researcher").only(
-        "work_id", "position", "researcher__display_name", "researcher__slug"
+        "work_id",
+        "position",
+        "match_method",
+        "raw_author_name",
+        "researcher__display_name",
+        "researcher__slug",
     )
+    versions = Work.objects.defer("source_payload", "abstract").order_by("publication_year", "pk")
     records = researcher_record_ids(researcher=researcher)
     authored = Authorship.objects.filter(researcher__in=records, work=OuterRef("pk"))
     return (
@@ -71,7 +77,10 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
         )
         .defer("source_payload")
         .order_by("-publication_year", "title_key", "pk")
-        .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
+        .prefetch_related(
+            Prefetch("authorships", queryset=byline.order_by("position")),
+            Prefetch("versions", queryset=versions),
+        )
     )
 
 
@@ -124,6 +133,23 @@ def _openalex_summary(researcher: Researcher) -> dict | None:
         "mean_citedness": summary.get("2yr_mean_citedness"),
         "as_of": researcher.openalex_synced_at,
     }
+
+
+def researcher_coauthors(*, researcher: Researcher) -> QuerySet:
+    """Everyone on the bylines of the works the profile shows, with how many of those works
+    they share and in which years; most shared first."""
+    records = researcher_record_ids(researcher=researcher)
+    return (
+        Authorship.objects.filter(work__in=Work.objects.shown_on(records))
+        .exclude(researcher__in=records)
+        .values("researcher__slug", "researcher__display_name")
+        .annotate(
+            shared=Count("work", distinct=True),
+            first_year=Min("work__publication_year"),
+            last_year=Max("work__publication_year"),
+        )
+        .order_by("-shared", "researcher__display_name", "researcher__slug")
+    )
 
 
 def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:

@@ -78,6 +78,24 @@ def researcher_detail(request, slug):
     return render(request, "profiles/researcher_detail.html", context)
 
 
+COAUTHORS_PER_PAGE = 100
+
+
+@require_GET
+def researcher_coauthors(request, slug):
+    researcher, canonical = _researcher_or_redirect(slug)
+    if researcher is None:
+        return redirect("profiles:coauthors", slug=canonical, permanent=True)
+    coauthors = Paginator(selectors.researcher_coauthors(researcher=researcher), COAUTHORS_PER_PAGE)
+    context = {
+        "researcher": researcher,
+        "page": coauthors.get_page(request.GET.get("page")),
+        "close": close_collaborators(researcher_id=researcher.pk),
+        "close_min_shared_works": CLOSE_MIN_SHARED_WORKS,
+    }
+    return render(request, "profiles/researcher_coauthors.html", context)
+
+
 @require_GET
 def researcher_graph(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
@@ -321,6 +339,23 @@ def researcher_work_hide(request, slug, work_slug):
         status = 400
     context = {"researcher": researcher, "work": work, "form": form}
     return render(request, "profiles/researcher_work_hide.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def researcher_work_split(request, slug, work_slug):
+    """The owner says a work grouped as a version is a different work."""
+    researcher = _owned_researcher_or_404(request, slug)
+    work = get_object_or_404(Work, slug=work_slug)
+    try:
+        services.work_versions_split(researcher=researcher, user=request.user, work=work)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+        return redirect(researcher)
+    messages.success(request, "Shown as a separate work from now on, re-imports included.")
+    return redirect(researcher)
 
 
 @login_required

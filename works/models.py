@@ -1,3 +1,6 @@
+import contextlib
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
@@ -180,8 +183,15 @@ class WorkQuerySet(models.QuerySet):
 class AuthorshipQuerySet(models.QuerySet):
     def shown(self) -> "AuthorshipQuerySet":
         """Bylines whose work the record's owner has not hidden (WorkQuerySet.shown_on's rule,
-        one byline at a time)."""
-        return self.exclude(_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id")))
+        one byline at a time): also not a version of another work the same record shows."""
+        primary_shown = Exists(
+            Authorship.objects.filter(
+                researcher=OuterRef("researcher_id"), work=OuterRef("work__version_of")
+            )
+        ) & ~_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work__version_of"))
+        return self.exclude(
+            _hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id"))
+        ).exclude(Q(work__version_of__isnull=False) & primary_shown)
 
 
 class FeedDate(Func):
@@ -325,6 +335,31 @@ class Work(models.Model):
         return "OpenAlex snapshot" if snapshot > api else "OpenAlex"
 
     @property
+    def sources_seen(self) -> list[tuple[str, "datetime.datetime | None"]]:
+        """[(source label, when it last supplied this work)], newest first; a work imported
+        before sources were noted names the ones its ids imply, undated."""
+        labels = {
+            "openalex": "OpenAlex",
+            "snapshot": "OpenAlex snapshot",
+            "arxiv": "arXiv",
+            "demo": "the demo file",
+        }
+        seen = []
+        for name, when in self.synced.items():
+            with contextlib.suppress(TypeError, ValueError):
+                seen.append((labels.get(name, name), datetime.datetime.fromisoformat(when)))
+        if not seen:
+            if self.openalex_id:
+                seen.append(("OpenAlex", None))
+            if self.arxiv_id:
+                seen.append(("arXiv", None))
+        return sorted(
+            seen,
+            key=lambda item: item[1] or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+            reverse=True,
+        )
+
+    @property
     def version_label(self) -> str:
         """What kind of version this is, for a list of versions: "arXiv", "journal (DOI)"…"""
         if self.arxiv_id and (self.type == "preprint" or not self.doi):
@@ -370,6 +405,19 @@ class Authorship(models.Model):
 
     def __str__(self):
         return f"{self.researcher} on {self.work}"
+
+    # How sure a match method makes us that the byline names this person, in words.
+    CONFIDENCE = {
+        MatchMethod.OPENALEX: "High: the source names this author by a persistent id.",
+        MatchMethod.ORCID: "High: the source names this author by ORCID iD.",
+        MatchMethod.NAME_COAUTHOR: "Medium: the name matches and a co-author is shared.",
+        MatchMethod.PINNED: "Medium: the name matches, in an import asked for this person.",
+        MatchMethod.NAME: "Low: only the name matches.",
+    }
+
+    @property
+    def match_confidence(self) -> str:
+        return self.CONFIDENCE.get(self.match_method, self.CONFIDENCE[MatchMethod.NAME])
 
 
 class HiddenWork(models.Model):

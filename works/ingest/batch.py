@@ -9,6 +9,7 @@ from django.db.models import Q
 from works.ingest.matching import ID_FIELDS, byline_coauthors, works_paired
 from works.ingest.researchers import upsert_researchers
 from works.ingest.result import IngestResult
+from works.ingest.versions import versions_regroup
 from works.ingest.writes import (
     bylines_sync,
     upsert_institutions,
@@ -72,6 +73,7 @@ def ingest_works(
     works_stamp(list(zip(records, works, strict=True)))
     bylines_sync(records, works, identities, institution_ids, result, methods)
     written |= work_topics_sync(records, works, topic_ids)
+    written |= versions_regroup({work.title_key for work in works})
     _note_authors_of(written, result)
     _count_hyperauthored(records, result)
     return result
