@@ -15,7 +15,7 @@ PAGE = Path(__file__).parents[1] / "fixtures" / "openalex" / "works_author_A5023
 
 def recorded() -> list[Candidate]:
     candidates = []
-    for number, data in enumerate(json.loads(PAGE.read_text())["results"], start=1):
+    for data in json.loads(PAGE.read_text())["results"]:
         record = parse_work(data)
         candidates.append(
             Candidate(
