@@ -8,7 +8,7 @@ from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.stats import trust_facts
 from profiles.trust import compute_trust, trust_advice
 from works import metrics
-from works.models import Authorship, HiddenWork, Researcher, Work
+from works.models import Authorship, HiddenWork, Researcher, Topic, Work
 from works.text import fold
 
 OPENALEX_AUTHOR_ID = re.compile(r"^[Aa]\d{4,12}$")
@@ -133,6 +133,19 @@ def _openalex_summary(researcher: Researcher) -> dict | None:
         "mean_citedness": summary.get("2yr_mean_citedness"),
         "as_of": researcher.openalex_synced_at,
     }
+
+
+def researcher_work_facets(*, researcher: Researcher) -> dict:
+    """What the works list can be filtered by: the types and topics of the works shown."""
+    shown = Work.objects.shown_on(researcher_record_ids(researcher=researcher))
+    types = shown.exclude(type="").values_list("type", flat=True).order_by("type").distinct()
+    topics = (
+        Topic.objects.filter(worktopic__work__in=shown)
+        .annotate(n=Count("worktopic__work", distinct=True))
+        .order_by("-n", "name")
+        .values_list("pk", "name")[:50]
+    )
+    return {"types": list(types), "topics": list(topics)}
 
 
 def researcher_coauthors(*, researcher: Researcher) -> QuerySet:

@@ -23,6 +23,7 @@ from profiles.forms import (
     WorkHideForm,
 )
 from profiles.models import Claim
+from profiles.work_filters import SORTS, WorkFilters, works_page
 from works.models import Researcher, Work
 
 WORKS_PER_PAGE = 20
@@ -61,20 +62,32 @@ def researcher_detail(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:detail", slug=canonical, permanent=True)
-    works = Paginator(selectors.researcher_works(researcher=researcher), WORKS_PER_PAGE)
+    filters = WorkFilters.from_query(request.GET)
+    shown = selectors.researcher_works(researcher=researcher)
+    works, next_cursor = works_page(
+        shown, filters, param_text(request.GET.get("after"), max_length=500), WORKS_PER_PAGE
+    )
     claim = selectors.claim_approved(researcher=researcher)
     linked_records = selectors.researcher_linked_records(researcher=researcher)
     context = {
         "researcher": researcher,
         "linked_records": linked_records,
         "record_ids": {researcher.pk, *(record.pk for record in linked_records)},
-        "works_page": works.get_page(request.GET.get("page")),
+        "works": works,
+        "works_total": filters.apply(shown).count(),
+        "filters": filters,
+        "next_params": filters.params(after=next_cursor) if next_cursor else "",
+        "first_page": "after" in request.GET,
+        "facets": selectors.researcher_work_facets(researcher=researcher),
+        "sorts": SORTS,
         "is_owner": claim is not None and claim.user_id == request.user.pk,
         "trust_history": selectors.trust_history(researcher=researcher),
         "metrics": selectors.researcher_metrics(researcher=researcher),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
+    if request.htmx and request.htmx.target == "works-results":
+        return render(request, "profiles/researcher_detail.html#works-results", context)
     return render(request, "profiles/researcher_detail.html", context)
 
 
