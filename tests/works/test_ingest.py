@@ -138,7 +138,12 @@ def test_load_demo_imports_jason_priem_from_openalex(demo):
     assert priem.display_name == "Jason Priem"
     assert priem.orcid == "0000-0001-6187-6610"
     assert priem.institution.name == "OpenAlex"
-    assert priem.works_count == Authorship.objects.filter(researcher=priem).count() > 40
+    # Versions of one paper (a preprint and its article) count once.
+    versions = Authorship.objects.filter(researcher=priem, work__version_of__isnull=False)
+    assert priem.works_count == Work.objects.shown_on([priem.pk]).count() > 40
+    assert (
+        priem.works_count == Authorship.objects.filter(researcher=priem).count() - versions.count()
+    )
     # L1 (5) + 20 publications + ORCID and OpenAlex (10): still Emerging.
     assert (priem.verification_level, priem.trust_score, priem.trust_band) == (1, 35, "emerging")
     michigan = Institution.objects.get(openalex_id="I27837315")
