@@ -2,12 +2,13 @@
 
 import re
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.stats import trust_facts
 from profiles.trust import compute_trust, trust_advice
-from works.models import Authorship, HiddenWork, Researcher, Work
+from works import metrics
+from works.models import Authorship, HiddenWork, Researcher, Topic, Work
 
 OPENALEX_AUTHOR_ID = re.compile(r"^[Aa]\d{4,12}$")
 
@@ -44,8 +45,14 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
     Works the owner hid as misattributed on any of these records are left out. Each work's
     `record_slug` names the record that authored it (for the owner's "hide" link)."""
     byline = Authorship.objects.select_related("researcher").only(
-        "work_id", "position", "researcher__display_name", "researcher__slug"
+        "work_id",
+        "position",
+        "match_method",
+        "raw_author_name",
+        "researcher__display_name",
+        "researcher__slug",
     )
+    versions = Work.objects.defer("source_payload", "abstract").order_by("publication_year", "pk")
     records = researcher_record_ids(researcher=researcher)
     authored = Authorship.objects.filter(researcher__in=records, work=OuterRef("pk"))
     return (
@@ -55,7 +62,91 @@ def researcher_works(*, researcher: Researcher) -> QuerySet[Work]:
         )
         .defer("source_payload")
         .order_by("-publication_year", "title_key", "pk")
-        .prefetch_related(Prefetch("authorships", queryset=byline.order_by("position")))
+        .prefetch_related(
+            Prefetch("authorships", queryset=byline.order_by("position")),
+            Prefetch("versions", queryset=versions),
+        )
+    )
+
+
+CHART_WIDTH, CHART_HEIGHT = 600, 120
+
+
+def researcher_metrics(*, researcher: Researcher) -> dict:
+    """Works, citations, h-index and i10-index of the works the profile shows, from their
+    stored counts (works.metrics, docs/metrics.md), and the per-year rows of its chart. One
+    query, whatever the number of works."""
+    rows = list(
+        Work.objects.shown_on(researcher_record_ids(researcher=researcher)).values_list(
+            "publication_year", "citation_count", "citations_by_year", "citations_synced_at"
+        )
+    )
+    counts = [row[1] for row in rows]
+    known = [count for count in counts if count is not None]
+    years = metrics.per_year((row[0], row[2]) for row in rows)
+    synced = [row[3] for row in rows if row[3] is not None]
+    return {
+        "works": len(rows),
+        "counted": len(known),
+        "citations": sum(known) if known else None,
+        "h_index": metrics.h_index(counts) if known else None,
+        "i10_index": metrics.i10_index(counts) if known else None,
+        "as_of": max(synced) if synced else None,
+        "openalex": _openalex_summary(researcher),
+        "years": years,
+        "first_year": years[0].year if years else None,
+        "last_year": years[-1].year if years else None,
+        "chart": {
+            "width": CHART_WIDTH,
+            "height": CHART_HEIGHT,
+            "bar_width": round(CHART_WIDTH / len(years) * 0.7, 1) if years else 0,
+            "works": metrics.bars(years, field="works", width=CHART_WIDTH, height=CHART_HEIGHT),
+            "citations": metrics.bars(
+                years, field="citations", width=CHART_WIDTH, height=CHART_HEIGHT
+            ),
+        },
+    }
+
+
+def _openalex_summary(researcher: Researcher) -> dict | None:
+    summary = researcher.openalex_summary
+    if not summary:
+        return None
+    return {
+        "h_index": summary.get("h_index"),
+        "i10_index": summary.get("i10_index"),
+        "mean_citedness": summary.get("2yr_mean_citedness"),
+        "as_of": researcher.openalex_synced_at,
+    }
+
+
+def researcher_work_facets(*, researcher: Researcher) -> dict:
+    """What the works list can be filtered by: the types and topics of the works shown."""
+    shown = Work.objects.shown_on(researcher_record_ids(researcher=researcher))
+    types = shown.exclude(type="").values_list("type", flat=True).order_by("type").distinct()
+    topics = (
+        Topic.objects.filter(worktopic__work__in=shown)
+        .annotate(n=Count("worktopic__work", distinct=True))
+        .order_by("-n", "name")
+        .values_list("pk", "name")[:50]
+    )
+    return {"types": list(types), "topics": list(topics)}
+
+
+def researcher_coauthors(*, researcher: Researcher) -> QuerySet:
+    """Everyone on the bylines of the works the profile shows, with how many of those works
+    they share and in which years; most shared first."""
+    records = researcher_record_ids(researcher=researcher)
+    return (
+        Authorship.objects.filter(work__in=Work.objects.shown_on(records))
+        .exclude(researcher__in=records)
+        .values("researcher__slug", "researcher__display_name")
+        .annotate(
+            shared=Count("work", distinct=True),
+            first_year=Min("work__publication_year"),
+            last_year=Max("work__publication_year"),
+        )
+        .order_by("-shared", "researcher__display_name", "researcher__slug")
     )
 
 

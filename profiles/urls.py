@@ -21,6 +21,12 @@ urlpatterns = [
         views.researcher_work_unhide,
         name="work_unhide",
     ),
+    path(
+        "<text:slug>/works/<text:work_slug>/split/",
+        views.researcher_work_split,
+        name="work_split",
+    ),
+    path("<text:slug>/coauthors/", views.researcher_coauthors, name="coauthors"),
     path("<text:slug>/dispute/", views.researcher_dispute, name="dispute"),
     path("<text:slug>/report/", views.researcher_report, name="report"),
     path("<text:slug>/export/<slug:fmt>/", views.researcher_export, name="export"),

@@ -28,6 +28,7 @@ from profiles.models import Claim
 from profiles.search import queries as search
 from profiles.services.problem_reports import ReportLimited, problem_report_submit
 from profiles.services.visibility import researcher_visibility_set
+from profiles.work_filters import SORTS, WorkFilters, works_page
 from works import exports, linked_data
 from works.models import Researcher, Work
 from works.views import export_response
@@ -75,24 +76,55 @@ def researcher_detail(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:detail", slug=canonical, permanent=True)
-    works = Paginator(selectors.researcher_works(researcher=researcher), WORKS_PER_PAGE)
+    filters = WorkFilters.from_query(request.GET)
+    shown = selectors.researcher_works(researcher=researcher)
+    works, next_cursor = works_page(
+        shown, filters, param_text(request.GET.get("after"), max_length=500), WORKS_PER_PAGE
+    )
     claim = selectors.claim_approved(researcher=researcher)
     linked_records = selectors.researcher_linked_records(researcher=researcher)
     context = {
         "researcher": researcher,
         "linked_records": linked_records,
         "record_ids": {researcher.pk, *(record.pk for record in linked_records)},
-        "works_page": works.get_page(request.GET.get("page")),
+        "works": works,
+        "works_total": filters.apply(shown).count(),
+        "filters": filters,
+        "next_params": filters.params(after=next_cursor) if next_cursor else "",
+        "first_page": "after" in request.GET,
+        "facets": selectors.researcher_work_facets(researcher=researcher),
+        "sorts": SORTS,
         "is_owner": claim is not None and claim.user_id == request.user.pk,
         "trust_history": selectors.trust_history(researcher=researcher),
         "canonical_url": settings.SITE_URL + researcher.get_absolute_url(),
         "noindex": researcher.noindex,
         "json_ld": linked_data.researcher_json_ld(researcher),
         "export_formats": exports.FORMATS.values(),
+        "metrics": selectors.researcher_metrics(researcher=researcher),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
+    if request.htmx and request.htmx.target == "works-results":
+        return render(request, "profiles/researcher_detail.html#works-results", context)
     return render(request, "profiles/researcher_detail.html", context)
+
+
+COAUTHORS_PER_PAGE = 100
+
+
+@require_GET
+def researcher_coauthors(request, slug):
+    researcher, canonical = _researcher_or_redirect(slug)
+    if researcher is None:
+        return redirect("profiles:coauthors", slug=canonical, permanent=True)
+    coauthors = Paginator(selectors.researcher_coauthors(researcher=researcher), COAUTHORS_PER_PAGE)
+    context = {
+        "researcher": researcher,
+        "page": coauthors.get_page(request.GET.get("page")),
+        "close": close_collaborators(researcher_id=researcher.pk),
+        "close_min_shared_works": CLOSE_MIN_SHARED_WORKS,
+    }
+    return render(request, "profiles/researcher_coauthors.html", context)
 
 
 @require_GET
@@ -360,6 +392,23 @@ def researcher_work_hide(request, slug, work_slug):
         status = 400
     context = {"researcher": researcher, "work": work, "form": form}
     return render(request, "profiles/researcher_work_hide.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def researcher_work_split(request, slug, work_slug):
+    """The owner says a work grouped as a version is a different work."""
+    researcher = _owned_researcher_or_404(request, slug)
+    work = get_object_or_404(Work, slug=work_slug)
+    try:
+        services.work_versions_split(researcher=researcher, user=request.user, work=work)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.ClaimError as error:
+        messages.error(request, str(error))
+        return redirect(researcher)
+    messages.success(request, "Shown as a separate work from now on, re-imports included.")
+    return redirect(researcher)
 
 
 @login_required

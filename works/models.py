@@ -1,3 +1,6 @@
+import contextlib
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q
@@ -139,6 +142,9 @@ class Researcher(models.Model):
     trust_components = models.JSONField(default=list, blank=True)
     trust_computed_at = models.DateTimeField(null=True, blank=True)
 
+    # OpenAlex's own summary_stats of the author ({"h_index", "i10_index",
+    # "2yr_mean_citedness"}), as the author record carried it; None when it carried none.
+    openalex_summary = models.JSONField(null=True, blank=True, default=None)
     openalex_synced_at = models.DateTimeField(null=True, blank=True)
     arxiv_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -171,19 +177,33 @@ def _hidden(**lookups) -> Exists:
 class WorkQuerySet(models.QuerySet):
     def shown_on(self, researchers) -> "WorkQuerySet":
         """Works on the profile of these records (one person's records, or a single one):
-        authored by one of them and hidden as "not mine" by none of them. The one rule for
-        which works a profile shows; its counts, feed, Atom, digest and graph use it too."""
+        authored by one of them, hidden as "not mine" by none of them, and not a version of
+        another work the profile shows (a preprint of a shown article is shown within it).
+        The one rule for which works a profile shows; its counts, feed, Atom, digest and graph
+        use it too."""
         authored = Authorship.objects.filter(researcher__in=researchers, work=OuterRef("pk"))
-        return self.filter(Exists(authored)).exclude(
-            _hidden(researcher__in=researchers, work=OuterRef("pk"))
+        primary_shown = Exists(
+            Authorship.objects.filter(researcher__in=researchers, work=OuterRef("version_of"))
+        ) & ~_hidden(researcher__in=researchers, work=OuterRef("version_of"))
+        return (
+            self.filter(Exists(authored))
+            .exclude(_hidden(researcher__in=researchers, work=OuterRef("pk")))
+            .exclude(Q(version_of__isnull=False) & primary_shown)
         )
 
 
 class AuthorshipQuerySet(models.QuerySet):
     def shown(self) -> "AuthorshipQuerySet":
         """Bylines whose work the record's owner has not hidden (WorkQuerySet.shown_on's rule,
-        one byline at a time)."""
-        return self.exclude(_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id")))
+        one byline at a time): also not a version of another work the same record shows."""
+        primary_shown = Exists(
+            Authorship.objects.filter(
+                researcher=OuterRef("researcher_id"), work=OuterRef("work__version_of")
+            )
+        ) & ~_hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work__version_of"))
+        return self.exclude(
+            _hidden(researcher=OuterRef("researcher_id"), work=OuterRef("work_id"))
+        ).exclude(Q(work__version_of__isnull=False) & primary_shown)
 
 
 class FeedDate(Func):
@@ -236,6 +256,19 @@ class Work(models.Model):
     publication_year = models.PositiveSmallIntegerField(null=True, blank=True)
     # None: no source reported a count (arXiv and the demo do not count citations).
     citation_count = models.PositiveIntegerField(null=True, blank=True, default=None)
+    # OpenAlex's counts_by_year ([{"year", "cited_by_count"}]); None when no source sent it.
+    citations_by_year = models.JSONField(null=True, blank=True, default=None)
+    # When the source's record of the count was current (the fetch, or a snapshot's date).
+    citations_synced_at = models.DateTimeField(null=True, blank=True)
+    # The open-access copy (OpenAlex best_oa_location.pdf_url, else open_access.oa_url).
+    oa_url = models.CharField("open-access URL", max_length=1000, blank=True)
+    # Which sources supplied this work and when: {"openalex": iso time, "arxiv": …}.
+    synced = models.JSONField(default=dict, blank=True)
+    # The primary version when this work is another version of it (a preprint of a published
+    # article): works.ingest.versions recomputes it on import.
+    version_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
+    )
     is_retracted = models.BooleanField(default=False)
     authors_count = models.PositiveIntegerField(default=0)
     # The record as the source sent it, so it can be re-processed without another request.
@@ -313,6 +346,59 @@ class Work(models.Model):
     def doi_url(self) -> str:
         return f"https://doi.org/{self.doi}" if self.doi else ""
 
+    @property
+    def citations_source(self) -> str:
+        """Who counted the citations: the source that last supplied an OpenAlex record."""
+        if self.citation_count is None:
+            return ""
+        snapshot, api = self.synced.get("snapshot", ""), self.synced.get("openalex", "")
+        return "OpenAlex snapshot" if snapshot > api else "OpenAlex"
+
+    @property
+    def sources_seen(self) -> list[tuple[str, "datetime.datetime | None"]]:
+        """[(source label, when it last supplied this work)], newest first; a work imported
+        before sources were noted names the ones its ids imply, undated."""
+        labels = {
+            "openalex": "OpenAlex",
+            "snapshot": "OpenAlex snapshot",
+            "arxiv": "arXiv",
+            "demo": "the demo file",
+        }
+        seen = []
+        for name, when in self.synced.items():
+            with contextlib.suppress(TypeError, ValueError):
+                seen.append((labels.get(name, name), datetime.datetime.fromisoformat(when)))
+        if not seen:
+            if self.openalex_id:
+                seen.append(("OpenAlex", None))
+            if self.arxiv_id:
+                seen.append(("arXiv", None))
+        return sorted(
+            seen,
+            key=lambda item: item[1] or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+            reverse=True,
+        )
+
+    @property
+    def version_label(self) -> str:
+        """What kind of version this is, for a list of versions: "arXiv", "journal (DOI)"…"""
+        if self.arxiv_id and (self.type == "preprint" or not self.doi):
+            return "arXiv"
+        kind = {"preprint": "preprint", "article": "journal", "review": "journal"}.get(
+            self.type, self.type or "version"
+        )
+        return f"{kind} (DOI)" if self.doi else kind
+
+
+class MatchMethod(models.TextChoices):
+    """How ingest decided that a byline's author is this researcher record."""
+
+    OPENALEX = "openalex", "OpenAlex author id"
+    ORCID = "orcid", "ORCID iD"
+    NAME_COAUTHOR = "name_coauthor", "name plus a shared co-author"
+    PINNED = "pinned", "name, in an import asked for this person"
+    NAME = "name", "name only"
+
 
 class Authorship(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="authorships")
@@ -323,6 +409,7 @@ class Authorship(models.Model):
     raw_author_name = models.CharField(max_length=500, blank=True)
     raw_affiliation = models.TextField(blank=True)
     institutions = models.ManyToManyField(Institution, blank=True, related_name="authorships")
+    match_method = models.CharField(max_length=16, choices=MatchMethod, default=MatchMethod.NAME)
 
     objects = AuthorshipQuerySet.as_manager()
 
@@ -338,6 +425,19 @@ class Authorship(models.Model):
 
     def __str__(self):
         return f"{self.researcher} on {self.work}"
+
+    # How sure a match method makes us that the byline names this person, in words.
+    CONFIDENCE = {
+        MatchMethod.OPENALEX: "High: the source names this author by a persistent id.",
+        MatchMethod.ORCID: "High: the source names this author by ORCID iD.",
+        MatchMethod.NAME_COAUTHOR: "Medium: the name matches and a co-author is shared.",
+        MatchMethod.PINNED: "Medium: the name matches, in an import asked for this person.",
+        MatchMethod.NAME: "Low: only the name matches.",
+    }
+
+    @property
+    def match_confidence(self) -> str:
+        return self.CONFIDENCE.get(self.match_method, self.CONFIDENCE[MatchMethod.NAME])
 
 
 class HiddenWork(models.Model):
@@ -365,6 +465,32 @@ class HiddenWork(models.Model):
 
     def __str__(self):
         return f"{self.researcher} hides {self.work_id}"
+
+
+class VersionSplit(models.Model):
+    """Two works the owner of a record says are different works, not versions of one: the
+    grouping (works.ingest.versions) never joins them again. work_id < other_id."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="+")
+    researcher = models.ForeignKey(
+        Researcher, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    split_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "other"], name="versionsplit_one_per_pair"),
+            models.CheckConstraint(
+                condition=Q(work__lt=F("other")), name="versionsplit_ordered_pair"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.work_id} is not a version of {self.other_id}"
 
 
 class WorkTopic(models.Model):

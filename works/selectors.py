@@ -21,6 +21,19 @@ def work_get(*, slug: str) -> Work:
     ).get(slug=slug)
 
 
+def work_versions(*, work: Work) -> list[Work]:
+    """Every version of the work, its primary first, then by year; [] when it has no other."""
+    primary_id = work.version_of_id or work.pk
+    versions = list(
+        Work.objects.filter(Q(pk=primary_id) | Q(version_of_id=primary_id))
+        .defer("source_payload", "abstract")
+        .order_by("publication_year", "pk")
+    )
+    if len(versions) < 2:
+        return []
+    return sorted(versions, key=lambda row: row.pk != primary_id)
+
+
 def import_runs_recent() -> QuerySet[ImportRun]:
     return (
         ImportRun.objects.select_related("researcher")

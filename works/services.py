@@ -10,6 +10,7 @@ from works.imports.queue import (
     import_runs_sweep,
     researchers_refresh_stale,
 )
+from works.ingest.versions import versions_split
 
 __all__ = [
     "demo_data_load",
@@ -20,4 +21,5 @@ __all__ = [
     "import_runs_sweep",
     "records_import",
     "researchers_refresh_stale",
+    "versions_split",
 ]

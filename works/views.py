@@ -75,6 +75,7 @@ def work_detail(request, slug):
             for name, label in citations.STYLES.items()
         ],
         "export_formats": exports.FORMATS.values(),
+        "versions": selectors.work_versions(work=work),
     }
     return render(request, "works/work_detail.html", context)
 

@@ -44,7 +44,12 @@ def search(request):
     query = param_text(request.GET.get("q"), max_length=MAX_QUERY_LENGTH)
     kind = request.GET.get("kind")
     # Result pages are not for search engines (noindex); the pages they list are.
-    context = {"query": query, "kind": kind if kind in KINDS else "", "sections": [], "noindex": True}
+    context = {
+        "query": query,
+        "kind": kind if kind in KINDS else "",
+        "sections": [],
+        "noindex": True,
+    }
     if kind in KINDS:
         title, find = KINDS[kind]
         filters = _filters(request, kind)

@@ -33,6 +33,7 @@ from profiles.services.owner import (
     researcher_update,
     work_hide,
     work_unhide,
+    work_versions_split,
 )
 from profiles.services.records import researcher_link_records
 from profiles.services.trust import trust_refresh_enqueue
@@ -79,4 +80,5 @@ __all__ = [
     "user_orcid_ids",
     "work_hide",
     "work_unhide",
+    "work_versions_split",
 ]

@@ -10,6 +10,7 @@ from profiles.models import Claim, User
 from profiles.services.claims import ClaimError
 from profiles.services.trust import trust_refresh_enqueue
 from works.models import Authorship, HiddenWork, Researcher, Work
+from works.services import versions_split
 
 BIO_MAX_LENGTH = 500
 HIDE_REASON_MAX_LENGTH = 500
@@ -68,6 +69,24 @@ def work_unhide(*, researcher: Researcher, user: User, work: Work) -> None:
         deleted, _ = HiddenWork.objects.filter(researcher=researcher, work=work).delete()
         if deleted:
             _shown_bylines_changed(work=work)
+
+
+def work_versions_split(*, researcher: Researcher, user: User, work: Work) -> None:
+    """The owner says this work is a different work, not a version of the others it was
+    grouped with. Kept (works.VersionSplit) so that no re-import groups them again."""
+    researcher_owner_claim(researcher=researcher, user=user)
+    group = [work.pk, work.version_of_id]
+    if not Authorship.objects.filter(researcher=researcher, work_id__in=group).exists():
+        raise ClaimError("This work is not listed on this profile.")
+    with transaction.atomic(durable=True):
+        changed = versions_split(work=work, researcher=researcher, user=user)
+        author_ids = list(
+            Authorship.objects.filter(work_id__in=changed | {work.pk})
+            .values_list("researcher_id", flat=True)
+            .distinct()
+        )
+        collaborations_refresh(researcher_ids=author_ids)
+        trust_refresh_enqueue(researcher_ids=author_ids)
 
 
 def _shown_bylines_changed(*, work: Work) -> None:

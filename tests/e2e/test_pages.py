@@ -30,6 +30,11 @@ def public_paths() -> list[str]:
         "/researchers/?q=" + "x" * 200,
         SEED,
         SEED + "graph/",
+        SEED + "coauthors/",
+        # OpenAlex data: citations, the per-year chart, versions and the works filters.
+        "/researchers/jason-priem/",
+        "/researchers/jason-priem/?sort=citations&type=article&year_from=2012",
+        Work.objects.get(openalex_id="W2038196424").get_absolute_url(),
         SEED + "claim/",
         SEED + "report/",
         "/explore/?focus=jascha-sohl-dickstein",

@@ -172,10 +172,10 @@ def test_slice_view_renders_svg_and_every_kind(client, seed_researcher, hx):
 def test_the_close_collaborators_number_links_to_the_list_of_exactly_them(client, seed_researcher):
     """One definition: the profile's count and the slice page's list are the same people."""
     profile = client.get(seed_researcher.get_absolute_url()).content.decode()
-    link = f'href="/researchers/{seed_researcher.slug}/graph/#close-collaborators"'
+    link = f'href="/researchers/{seed_researcher.slug}/coauthors/#close-collaborators"'
     assert link in profile
 
-    page = client.get(f"/researchers/{seed_researcher.slug}/graph/").content.decode()
+    page = client.get(f"/researchers/{seed_researcher.slug}/coauthors/").content.decode()
     section = page.split('id="close-collaborators"', 1)[1].split("</section>", 1)[0]
     listed = re.findall(r"co-authored (\d+) papers", section)
     seed_researcher.refresh_from_db()

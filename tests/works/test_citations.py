@@ -30,11 +30,17 @@ def test_an_arxiv_work_has_an_unknown_count_and_the_page_says_so(client):
 
 
 def test_a_count_of_0_reported_by_openalex_is_shown_as_0(client):
-    ingest_works([WorkRecord(title="Uncited", openalex_id="W9", citation_count=0)])
+    ingest_works(
+        [WorkRecord(title="Uncited", openalex_id="W9", citation_count=0, source="openalex")]
+    )
     work = Work.objects.get()
 
     assert work.citation_count == 0
-    assert citations_shown(client, work) == "0"
+    date = work.citations_synced_at.date().isoformat()
+    time = f'<time datetime="{date}">{date}</time>'
+    assert citations_shown(client, work).strip() == (
+        f'<span class="citations">cited by 0 · OpenAlex, {time}</span>'
+    )
 
 
 def test_the_arxiv_copy_of_a_counted_work_keeps_the_count():

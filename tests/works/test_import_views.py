@@ -273,7 +273,9 @@ def test_paused_run_says_when_it_resumes_and_lists_errors_newest_first(staff_cli
     assert status.attrs["data-hx-trigger"] == "every 2s"
     resume = status.find("p", class_="import-resume")
     assert resume.text.startswith("Paused until")
-    assert datetime.fromisoformat(resume.find("time").attrs["datetime"]) == resume_at.replace(microsecond=0)  # HTML allows no microseconds
+    assert datetime.fromisoformat(resume.find("time").attrs["datetime"]) == resume_at.replace(
+        microsecond=0
+    )  # HTML allows no microseconds
     errors = status.find("ol", class_="import-errors").find_all("li")
     assert [error.find("p", class_="import-errors__text").text for error in errors] == [
         "timed out",

@@ -9,11 +9,13 @@ from django.db.models import Q
 from works.ingest.matching import ID_FIELDS, byline_coauthors, works_paired
 from works.ingest.researchers import upsert_researchers
 from works.ingest.result import IngestResult
+from works.ingest.versions import versions_regroup
 from works.ingest.writes import (
     bylines_sync,
     upsert_institutions,
     upsert_topics,
     work_topics_sync,
+    works_stamp,
     works_supplement,
     works_write,
 )
@@ -43,16 +45,19 @@ def ingest_works(
     supplements = [(r, row) for r, row in paired if row and row.openalex_id and not r.openalex_id]
     paired = [(r, row) for r, row in paired if not (row and row.openalex_id and not r.openalex_id)]
     works_supplement(supplements, result)
+    works_stamp(supplements)
     records = [record for record, _ in paired]
     authors = list(authors)
     if not records and not authors:
         return result
 
+    methods: dict = {}
     identities = upsert_researchers(
         [*authors, *(item.author for record in records for item in record.authorships)],
         result=result,
         pinned=pinned,
         coauthors=byline_coauthors(records),
+        methods=methods,
     )
     institution_ids = upsert_institutions(
         institution
@@ -65,8 +70,10 @@ def ingest_works(
         return result
 
     works, written = works_write(paired, result)
-    bylines_sync(records, works, identities, institution_ids, result)
+    works_stamp(list(zip(records, works, strict=True)))
+    bylines_sync(records, works, identities, institution_ids, result, methods)
     written |= work_topics_sync(records, works, topic_ids)
+    written |= versions_regroup({work.title_key for work in works})
     _note_authors_of(written, result)
     _count_hyperauthored(records, result)
     return result

@@ -65,6 +65,7 @@ def _pooled(first: AuthorRecord, other: AuthorRecord) -> AuthorRecord:
         name_variants=tuple(dict.fromkeys(first.name_variants + other.name_variants)),
         arxiv_name_forms=tuple(dict.fromkeys(first.arxiv_name_forms + other.arxiv_name_forms)),
         institution=first.institution or other.institution,
+        summary=first.summary or other.summary,
     )
 
 

@@ -19,7 +19,7 @@ from works.ingest.matching import (
 )
 from works.ingest.result import IngestResult
 from works.ingest.writes import upsert_institutions
-from works.models import Authorship, Researcher
+from works.models import Authorship, MatchMethod, Researcher
 from works.sources.records import AuthorRecord
 from works.text import fold, make_slug, name_is_mixed_script
 
@@ -34,6 +34,7 @@ RESEARCHER_IDENTITY_FIELDS = [
     "arxiv_name_forms",
     "institution_id",
     "search_name",
+    "openalex_summary",
 ]
 UPDATED_FIELDS = [
     "openalex_id",
@@ -42,6 +43,7 @@ UPDATED_FIELDS = [
     "arxiv_name_forms",
     "institution",
     "search_name",
+    "openalex_summary",
     "updated_at",
 ]
 
@@ -52,8 +54,10 @@ def upsert_researchers(
     result: IngestResult,
     pinned: dict[str, int] | None = None,
     coauthors: dict[str, set[str]] | None = None,
+    methods: dict[Identity, str] | None = None,
 ) -> dict[Identity, int]:
-    """Returns {identity: pk}, identity as matching.author_identity gives it.
+    """Returns {identity: pk}, identity as matching.author_identity gives it. methods, when
+    given, receives how each identity was matched (models.MatchMethod).
 
     Records with an OpenAlex id or ORCID match on those. Records with neither (demo and arXiv
     bylines) are matched by matching.researcher_for_name: pinned maps folded names to the
@@ -71,17 +75,17 @@ def upsert_researchers(
     rows = _stored(merged.values(), names=names, pinned_ids=pinned.values())
     by_openalex = {row.openalex_id: row for row in rows if row.openalex_id}
     by_orcid = {row.orcid: row for row in rows if row.orcid}
-    by_name = _by_name(rows, names=names, pinned=pinned, coauthors=coauthors or {})
+    name_methods: dict[str, str] = {}
+    by_name = _by_name(
+        rows, names=names, pinned=pinned, coauthors=coauthors or {}, methods=name_methods
+    )
+    methods = {} if methods is None else methods
 
     resolved: dict[Identity, Researcher] = {}
     to_create: list[tuple[Identity, Researcher]] = []
     to_update: dict[int, Researcher] = {}
     for key, record in merged.items():
-        row = (
-            by_openalex.get(record.openalex_id)
-            or by_orcid.get(record.orcid)
-            or (by_name.get(key[1]) if key[0] == "name" else None)
-        )
+        row, methods[key] = _found(record, key, by_openalex, by_orcid, by_name, name_methods)
         institution_id = (
             institution_ids.get(record.institution.openalex_id) if record.institution else None
         )
@@ -106,6 +110,20 @@ def upsert_researchers(
     result.researchers_updated += len(to_update)
     result.researcher_ids |= {row.pk for _, row in to_create} | set(to_update)
     return {key: row.pk for key, row in resolved.items()}
+
+
+def _found(record, key, by_openalex, by_orcid, by_name, name_methods):
+    """The stored record an author record is, and how it was matched."""
+    if record.openalex_id and (row := by_openalex.get(record.openalex_id)):
+        return row, MatchMethod.OPENALEX
+    if record.orcid and (row := by_orcid.get(record.orcid)):
+        return row, MatchMethod.ORCID
+    if key[0] == "name" and (row := by_name.get(key[1])):
+        return row, name_methods[key[1]]
+    # A new record: the identity it is made from.
+    return None, {"openalex": MatchMethod.OPENALEX, "orcid": MatchMethod.ORCID}.get(
+        key[0], MatchMethod.NAME
+    )
 
 
 def researcher_for_search(*, name: str) -> Researcher:
@@ -148,6 +166,7 @@ def _by_name(
     names: set[str],
     pinned: dict[str, int],
     coauthors: dict[str, set[str]],
+    methods: dict[str, str],
 ) -> dict[str, Researcher]:
     """{folded name: the stored record it is}, for the names matching.researcher_for_name
     finds one for."""
@@ -169,6 +188,15 @@ def _by_name(
         )
         for name in names
     }
+    for name, row in found.items():
+        if row is None:
+            continue
+        if row is pinned_rows.get(name):
+            methods[name] = MatchMethod.PINNED
+        elif row.openalex_id or row.orcid:
+            methods[name] = MatchMethod.NAME_COAUTHOR
+        else:
+            methods[name] = MatchMethod.NAME
     return {name: row for name, row in found.items() if row is not None}
 
 
@@ -202,6 +230,7 @@ def _new(
         institution_id=institution_id,
         search_name=search_name(record.display_name, record.name_variants),
         name_needs_review=name_is_mixed_script(record.display_name),
+        openalex_summary=dict(record.summary) or None,
     )
 
 
@@ -219,7 +248,10 @@ def _gained(
         list(row.name_variants),
         list(row.arxiv_name_forms),
         row.institution_id,
+        row.openalex_summary,
     )
+    if record.summary:
+        row.openalex_summary = dict(record.summary)
     if record.openalex_id and not row.openalex_id:
         row.openalex_id = record.openalex_id
     if record.orcid and not row.orcid and record.orcid not in by_orcid:
@@ -235,6 +267,7 @@ def _gained(
         row.name_variants,
         row.arxiv_name_forms,
         row.institution_id,
+        row.openalex_summary,
     )
     if after == before:
         return False

@@ -14,7 +14,7 @@ from django.utils import timezone
 from bzpeer.db import bulk_insert, bulk_update, insert_values
 from works.ingest.matching import ID_FIELDS, author_identity
 from works.ingest.result import IngestResult
-from works.models import Authorship, Institution, Topic, Work, WorkTopic
+from works.models import Authorship, Institution, MatchMethod, Topic, Work, WorkTopic
 from works.sanitize import sanitize_html, search_key_of, title_key_of
 from works.sources.records import InstitutionRecord, TopicRecord, WorkRecord
 from works.text import make_slug
@@ -99,6 +99,8 @@ WORK_FIELDS = [
     "publication_date",
     "publication_year",
     "citation_count",
+    "citations_by_year",
+    "oa_url",
     "is_retracted",
     "authors_count",
     "source_payload",
@@ -125,6 +127,10 @@ def _work_values(record: WorkRecord) -> dict:
     # A source that counts no citations (arXiv) leaves a count another source reported.
     if record.citation_count is not None:
         values["citation_count"] = max(record.citation_count, 0)
+    if record.citations_by_year is not None:
+        values["citations_by_year"] = [[year, count] for year, count in record.citations_by_year]
+    if record.oa_url:
+        values["oa_url"] = record.oa_url
     return values
 
 
@@ -210,8 +216,29 @@ def works_supplement(pairs: list[tuple[WorkRecord, Work]], result: IngestResult)
     result.work_ids.extend(row.pk for _, row in pairs)
 
 
-def bylines_sync(records, works, identities, institution_ids, result: IngestResult) -> None:
-    """Rewrite the byline of each work whose stored byline differs from the record's."""
+def works_stamp(pairs: list[tuple[WorkRecord, Work]]) -> None:
+    """Note which source supplied each work and when, and when its citation count was current.
+    Apart from works_write so that a re-import that changes nothing else counts as unchanged;
+    one statement per batch."""
+    now = timezone.now()
+    stamped = []
+    for record, row in pairs:
+        if row.pk is None or not record.source:
+            continue
+        when = record.as_of or now
+        row.synced = {**row.synced, record.source: when.isoformat()}
+        if record.citation_count is not None:
+            row.citations_synced_at = when
+        stamped.append(row)
+    Work.objects.bulk_update(stamped, ["synced", "citations_synced_at"], BATCH_SIZE)
+
+
+def bylines_sync(
+    records, works, identities, institution_ids, result: IngestResult, methods=None
+) -> None:
+    """Rewrite the byline of each work whose stored byline differs from the record's. methods:
+    how each identity was matched (upsert_researchers), recorded on its authorships."""
+    methods = methods or {}
     work_ids = [work.pk for work in works if work.pk]
     stored: dict[int, list[tuple]] = {work_id: [] for work_id in work_ids}
     through = Authorship.institutions.through
@@ -227,6 +254,7 @@ def bylines_sync(records, works, identities, institution_ids, result: IngestResu
                 authorship.raw_author_name,
                 authorship.raw_affiliation,
                 frozenset(stored_institutions.get(authorship.pk, ())),
+                authorship.match_method,
             )
         )
 
@@ -236,7 +264,8 @@ def bylines_sync(records, works, identities, institution_ids, result: IngestResu
             continue
         byline, seen = [], set()
         for authorship in record.authorships:
-            researcher_id = identities[author_identity(authorship.author)]
+            identity = author_identity(authorship.author)
+            researcher_id = identities[identity]
             if researcher_id in seen:
                 continue  # the same person listed twice on one work
             seen.add(researcher_id)
@@ -249,6 +278,7 @@ def bylines_sync(records, works, identities, institution_ids, result: IngestResu
                     authorship.raw_author_name[:500],
                     authorship.raw_affiliation,
                     institutions,
+                    methods.get(identity, MatchMethod.NAME),
                 )
             )
         if byline == stored[work.pk]:
@@ -268,8 +298,18 @@ def bylines_sync(records, works, identities, institution_ids, result: IngestResu
     Authorship.objects.filter(work_id__in=replace_work_ids).delete()
     insert_values(
         Authorship,
-        ["work_id", "position", "researcher_id", "raw_author_name", "raw_affiliation"],
-        [[work_id, position, row[0], row[1], row[2]] for work_id, position, row in new_rows],
+        [
+            "work_id",
+            "position",
+            "researcher_id",
+            "raw_author_name",
+            "raw_affiliation",
+            "match_method",
+        ],
+        [
+            [work_id, position, row[0], row[1], row[2], row[4]]
+            for work_id, position, row in new_rows
+        ],
     )
     pks = {
         (work_id, position): pk

@@ -99,6 +99,7 @@ def _parse_entry(entry: Element) -> WorkRecord:
         title=_as_html(title) or "Untitled work",
         doi=doi,
         arxiv_id=normalise_arxiv_id(versioned_id),
+        source="arxiv",
         arxiv_id_confident=True,
         abstract=_as_html(_text(entry.find(ATOM + "summary"))),
         type="preprint",

@@ -55,6 +55,7 @@ def seed_works(data: dict) -> list[WorkRecord]:
                 WorkTopicRecord(topic=topic) for topic in topics_by_work.get(work["arxiv_id"], [])
             ),
             payload=work,
+            source="demo",
         )
         for work in data["works"]
     ]

@@ -128,7 +128,39 @@ def parse_author(data: dict) -> AuthorRecord:
         orcid=normalise_orcid(data.get("orcid") or (data.get("ids") or {}).get("orcid")),
         name_variants=tuple(dict.fromkeys(variants)),
         institution=parse_institution(institutions[0]) if institutions else None,
+        summary=_summary(data.get("summary_stats")),
     )
+
+
+SUMMARY_KEYS = ("h_index", "i10_index", "2yr_mean_citedness")
+
+
+def _summary(stats) -> tuple[tuple[str, float], ...]:
+    if not isinstance(stats, dict):
+        return ()
+    return tuple(
+        (key, stats[key])
+        for key in SUMMARY_KEYS
+        if isinstance(stats.get(key), int | float) and not isinstance(stats.get(key), bool)
+    )
+
+
+def _citations_by_year(data: dict) -> tuple[tuple[int, int], ...] | None:
+    rows = data.get("counts_by_year")
+    if not isinstance(rows, list):
+        return None
+    years = {}
+    for row in rows:
+        year, count = (row or {}).get("year"), (row or {}).get("cited_by_count")
+        if isinstance(year, int) and isinstance(count, int) and count >= 0:
+            years[year] = count
+    return tuple(sorted(years.items()))
+
+
+def _oa_url(data: dict) -> str:
+    best = data.get("best_oa_location") or {}
+    url = best.get("pdf_url") or (data.get("open_access") or {}).get("oa_url") or ""
+    return url if url.startswith(("https://", "http://")) and len(url) <= 1000 else ""
 
 
 def _arxiv_id_of(data: dict, doi: str | None) -> tuple[str | None, bool]:
@@ -196,6 +228,9 @@ def parse_work(data: dict) -> WorkRecord:
         publication_date=_parse_date(data.get("publication_date")),
         publication_year=data.get("publication_year"),
         citation_count=None if data.get("cited_by_count") is None else int(data["cited_by_count"]),
+        citations_by_year=_citations_by_year(data),
+        oa_url=_oa_url(data),
+        source="openalex",
         is_retracted=bool(data.get("is_retracted")),
         authorships=authorships,
         topics=topics,
@@ -209,7 +244,7 @@ def parse_work(data: dict) -> WorkRecord:
 WORK_FIELDS = (
     "id,doi,title,display_name,publication_year,publication_date,ids,type,primary_location,"
     "locations,authorships,cited_by_count,is_retracted,topics,abstract_inverted_index,"
-    "is_authors_truncated"
+    "is_authors_truncated,counts_by_year,best_oa_location,open_access"
 )
 ORCID_PATTERN = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 

@@ -34,6 +34,8 @@ class AuthorRecord:
     # Set when the author was seen on arXiv: the name forms arXiv lists them under.
     arxiv_name_forms: tuple[str, ...] = ()
     institution: InstitutionRecord | None = None
+    # OpenAlex's summary_stats as (name, value) pairs: h_index, i10_index, 2yr_mean_citedness.
+    summary: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self):
         # Every source's names are cleaned here, before ingest makes keys and slugs of them.
@@ -77,6 +79,13 @@ class WorkRecord:
     publication_year: int | None = None
     # None when the source does not count citations.
     citation_count: int | None = None
+    # ((year, citations), …) as OpenAlex's counts_by_year; None when not sent.
+    citations_by_year: tuple[tuple[int, int], ...] | None = None
+    oa_url: str = ""
+    # Which source supplied the record ("openalex", "snapshot", "arxiv", "demo") and, for a
+    # snapshot, the date its record was current (else the time of ingest).
+    source: str = ""
+    as_of: datetime.datetime | None = None
     is_retracted: bool = False
     # In byline order.
     authorships: tuple[AuthorshipRecord, ...] = ()

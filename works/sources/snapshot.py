@@ -4,10 +4,12 @@ A snapshot is laid out as OpenAlex publishes it: data/works/manifest (Redshift m
 listing data/works/updated_date=YYYY-MM-DD/part_NNN.gz partitions of JSON Lines, one work each.
 """
 
+import contextlib
+import datetime
 import gzip
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from works.sources.http import SourceError
@@ -66,6 +68,17 @@ def partitions(manifest: Path) -> list[Path]:
     return found
 
 
+def _snapshot_record(data: dict) -> WorkRecord:
+    """A snapshot line's work, dated by its updated_date: its counts were current then, not
+    when it was read."""
+    as_of = None
+    with contextlib.suppress(TypeError, ValueError):
+        as_of = datetime.datetime.fromisoformat(data.get("updated_date") or "")
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=datetime.UTC)
+    return replace(parse_work(data), source="snapshot", as_of=as_of)
+
+
 def read_batches(
     manifest: Path, *, start: Position, batch_size: int = 1000
 ) -> Iterator[tuple[list[WorkRecord], Position]]:
@@ -84,7 +97,7 @@ def read_batches(
                 if line_number <= skip or not line.strip():
                     continue
                 try:
-                    batch.append(parse_work(loads_clean(line)))
+                    batch.append(_snapshot_record(loads_clean(line)))
                 except (ValueError, OpenAlexParseError) as error:
                     raise SnapshotError(f"{path.name} line {line_number}: {error}") from error
                 if len(batch) >= batch_size:
