@@ -51,20 +51,24 @@ def public_paths() -> list[tuple[str, str]]:
 def run_once(lighthouse: str, url: str, preset: str) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         command = [
-            lighthouse, url, "--quiet", "--output=json", f"--output-path={out.name}",
+            lighthouse,
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out.name}",
             "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
             f"--only-categories={','.join(CATEGORIES)}",
         ]
         if preset == "desktop":
             command.append("--preset=desktop")
         # Lighthouse's trace processing fails now and then with Debian's Chromium: try again.
-        for attempt in range(3):
-            finished = subprocess.run(command, capture_output=True, text=True, timeout=240)
+        for _attempt in range(3):
+            finished = subprocess.run(command, capture_output=True, text=True, timeout=240)  # noqa: S603
             if finished.returncode == 0:
                 break
         else:
             raise RuntimeError(f"lighthouse failed three times on {url}: {finished.stderr[-500:]}")
-        report = json.load(open(out.name))
+        report = json.loads(Path(out.name).read_text())
     scores = {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
     audits = report["audits"]
     scores["cls"] = audits["cumulative-layout-shift"].get("numericValue", 0.0)

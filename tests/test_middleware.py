@@ -92,4 +92,6 @@ def test_favicon_ico_leads_to_the_sites_icon(client, db):
     response = client.get("/favicon.ico")
 
     assert response.status_code == 301
-    assert response["Location"].startswith("/static/favicon.") and response["Location"].endswith(".svg")
+    assert response["Location"].startswith("/static/favicon.") and response["Location"].endswith(
+        ".svg"
+    )

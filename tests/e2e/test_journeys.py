@@ -32,7 +32,9 @@ def demo_accounts(site, settings):
     settings.DEBUG = False
 
 
-def test_claim_approve_open_invite_and_accept_with_the_demo_accounts(site, demo_accounts, page_at, screenshots):
+def test_claim_approve_open_invite_and_accept_with_the_demo_accounts(
+    site, demo_accounts, page_at, screenshots
+):
     phone = page_at(390)
     log_in(phone, site.url, "visitor@demo.bzpeer.test", f"/researchers/{RECORD}/claim/")
     evidence = phone.locator("#claim-evidence")

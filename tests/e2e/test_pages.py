@@ -105,7 +105,15 @@ def test_pages_are_valid_html(client, demo, tmp_path):
         response = client.get(path, follow=True)
         (tmp_path / f"{number:02d}.html").write_bytes(response.content)
     checked = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *sorted(map(str, tmp_path.glob("*.html")))],
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            *sorted(map(str, tmp_path.glob("*.html"))),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -198,7 +198,11 @@ def test_the_holder_takes_the_profile_out_of_search_engines_and_site_search(
 
     client.logout()
     assert NOINDEX in page(client, researcher)
-    for search in ("/researchers/?q=lovelace", "/search/?q=lovelace", "/search/suggest/?q=lovelace"):
+    for search in (
+        "/researchers/?q=lovelace",
+        "/search/?q=lovelace",
+        "/search/suggest/?q=lovelace",
+    ):
         assert researcher.get_absolute_url() not in client.get(search).content.decode(), search
     assert "/researchers/ada-lovelace/" not in client.get("/").content.decode()
 
