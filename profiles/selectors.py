@@ -104,8 +104,24 @@ def researcher_metrics(*, researcher: Researcher) -> dict:
             "citations": metrics.bars(
                 years, field="citations", width=CHART_WIDTH, height=CHART_HEIGHT
             ),
+            "most_works": max((row.works for row in years), default=0),
+            "most_citations": max((row.citations for row in years), default=0),
+            "ticks": _year_ticks(years),
         },
     }
+
+
+def _year_ticks(years: list) -> list[dict]:
+    """Where to print years under the chart: about eight, always the first and the last."""
+    if not years:
+        return []
+    step = CHART_WIDTH / len(years)
+    every = -(-len(years) // 8)
+    shown = [i for i in range(len(years)) if i % every == 0 and len(years) - 1 - i >= every / 2]
+    return [
+        {"x": round(i * step + step / 2, 1), "year": years[i].year}
+        for i in [*shown, len(years) - 1]
+    ]
 
 
 def _openalex_summary(researcher: Researcher) -> dict | None:

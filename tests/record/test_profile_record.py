@@ -121,3 +121,17 @@ def test_profile_queries_do_not_grow_with_works(client, db, more):
         AuthorshipFactory(researcher=researcher)
 
     assert profile_queries(client, researcher) == few
+
+
+def test_year_ticks_name_the_first_and_last_year_and_about_eight_in_all():
+    from types import SimpleNamespace
+
+    from profiles.selectors import _year_ticks
+
+    years = [SimpleNamespace(year=2000 + i) for i in range(18)]
+    ticks = [tick["year"] for tick in _year_ticks(years)]
+
+    assert ticks[0] == 2000 and ticks[-1] == 2017
+    assert 4 <= len(ticks) <= 9
+    assert ticks == sorted(set(ticks))
+    assert [tick["year"] for tick in _year_ticks(years[:1])] == [2000]
