@@ -1,5 +1,3 @@
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,24 +5,19 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bzpeer.params import param_text
 from graph.selectors import CLOSE_MIN_SHARED_WORKS, close_collaborators, graph_slice
 from profiles import selectors, services, sitemaps
+from profiles.form_services import submitted
 from profiles.forms import (
-    ClaimCodeForm,
-    ClaimDisputeForm,
-    ClaimEmailForm,
-    ClaimEvidenceForm,
     LinkRecordsForm,
     ProblemReportForm,
     ResearcherEditForm,
     VisibilityForm,
     WorkHideForm,
 )
-from profiles.models import Claim
 from profiles.search import queries as search
 from profiles.services.problem_reports import ReportLimited, problem_report_submit
 from profiles.services.visibility import researcher_visibility_set
@@ -140,137 +133,6 @@ def researcher_graph(request, slug):
     return render(request, "profiles/researcher_graph.html", context)
 
 
-def _claim_page(request, researcher, *, status=200, **forms):
-    context = {
-        "researcher": researcher,
-        "has_orcid_account": bool(services.user_orcid_ids(user=request.user)),
-        # Only the routes that can work for this record are offered.
-        "orcid_configured": bool(settings.ORCID_CLIENT_ID),
-        "email_route": bool(services.researcher_email_domains(researcher=researcher)),
-        "open_claim": selectors.claim_open(user=request.user, researcher=researcher),
-        "revoked_before": services.revoked_before(user=request.user, researcher=researcher),
-        "email_form": forms.get("email_form") or ClaimEmailForm(),
-        "evidence_form": forms.get("evidence_form") or ClaimEvidenceForm(),
-        "connect_orcid_url": reverse("orcid_login")
-        + "?"
-        + urlencode({"process": "connect", "next": request.path}),
-    }
-    return render(request, "profiles/researcher_claim.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def researcher_claim(request, slug):
-    """The three ways to claim a record; each is a plain form posted back here."""
-    researcher = get_object_or_404(Researcher, slug=slug)
-    if request.method == "GET" or researcher.is_claimed:
-        return _claim_page(request, researcher)
-    method = request.POST.get("method")
-    try:
-        if method == Claim.Method.ORCID:
-            services.claim_by_orcid(user=request.user, researcher=researcher)
-            messages.success(request, "Claimed: your ORCID iD matches this record (L3).")
-            return redirect(researcher)
-        if method == Claim.Method.EMAIL:
-            form = ClaimEmailForm(request.POST)
-            if not form.is_valid():
-                return _claim_page(request, researcher, status=400, email_form=form)
-            email = form.cleaned_data["email"]
-            claim = services.claim_start(
-                user=request.user, researcher=researcher, method=Claim.Method.EMAIL
-            )
-            services.claim_email_code_send(claim=claim, email=email)
-            messages.success(request, f"We sent a code to {email}.")
-            reason = services.claim_referral_reason(
-                user=request.user, researcher=researcher, email=email
-            )
-            if reason:
-                messages.warning(
-                    request,
-                    f"Before you enter it: {reason}. The code will send your claim to a "
-                    "moderator with the verified address, not approve it.",
-                )
-            return redirect("profiles:claim_code", slug=researcher.slug, claim_id=claim.pk)
-        if method == Claim.Method.EVIDENCE:
-            form = ClaimEvidenceForm(request.POST)
-            if not form.is_valid():
-                return _claim_page(request, researcher, status=400, evidence_form=form)
-            services.claim_evidence_submit(
-                user=request.user,
-                researcher=researcher,
-                links=form.cleaned_data["links"],
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, "Sent to the moderators. We will e-mail you their answer.")
-            return redirect("profiles:claim", slug=researcher.slug)
-    except services.ClaimReferred as referral:
-        messages.info(request, str(referral))
-        return redirect("profiles:claim", slug=researcher.slug)
-    except services.ClaimError as error:
-        messages.error(request, str(error))
-        return _claim_page(request, researcher, status=400)
-    messages.error(request, "Choose one of the ways to claim below.")
-    return _claim_page(request, researcher, status=400)
-
-
-@login_required
-@require_http_methods(["POST"])
-def researcher_claim_withdraw(request, slug, claim_id):
-    """The claimant withdraws their pending claim; anyone else's claim is not found."""
-    claim = get_object_or_404(Claim, pk=claim_id, researcher__slug=slug, user=request.user)
-    try:
-        services.claim_withdraw(claim=claim, user=request.user)
-        messages.success(request, "Your claim is withdrawn. You can start another below.")
-    except services.ClaimError as error:
-        messages.error(request, str(error))
-    return redirect("profiles:claim", slug=slug)
-
-
-def _submitted(form, field: str | None, service, **arguments) -> bool:
-    """Run a service with a valid form's data. True when it went through; a ClaimError becomes
-    the form's error on `field`; PermissionDenied is not found, so nobody learns whose a record
-    is."""
-    try:
-        service(**arguments)
-    except PermissionDenied:
-        raise Http404 from None
-    except services.ClaimError as error:
-        form.add_error(field, str(error))
-        return False
-    return True
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def researcher_claim_code(request, slug, claim_id):
-    """Enter the code mailed for a claim; another user's claim is not found."""
-    claim = get_object_or_404(
-        Claim.objects.select_related("researcher"),
-        pk=claim_id,
-        user=request.user,
-        researcher__slug=slug,
-        method=Claim.Method.EMAIL,
-    )
-    form = ClaimCodeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.claim_email_code_verify(claim=claim, code=form.cleaned_data["code"])
-            except services.ClaimReferred as referral:
-                messages.info(request, str(referral))
-                return redirect("profiles:claim", slug=slug)
-            except services.ClaimError as error:
-                form.add_error("code", str(error))
-            else:
-                messages.success(request, "Claimed: your institutional e-mail is verified (L2).")
-                return redirect(claim.researcher)
-        status = 400
-        claim.refresh_from_db()
-    context = {"researcher": claim.researcher, "claim": claim, "form": form}
-    return render(request, "profiles/researcher_claim_code.html", context, status=status)
-
-
 def _owned_researcher_or_404(request, slug) -> Researcher:
     """The record, when the signed-in user holds its approved claim; otherwise not found, so
     nobody learns whose it is."""
@@ -322,7 +184,7 @@ def researcher_edit(request, slug):
     if request.POST.get("action") == "visibility":
         return _edit_visibility(request, researcher)
     form = ResearcherEditForm(request.POST)
-    if not form.is_valid() or not _submitted(
+    if not form.is_valid() or not submitted(
         form,
         "bio",
         services.researcher_update,
@@ -339,7 +201,7 @@ def researcher_edit(request, slug):
 def _edit_visibility(request, researcher):
     """The "out of search engines / out of the site's search" form of the edit page."""
     form = VisibilityForm(request.POST)
-    if not form.is_valid() or not _submitted(
+    if not form.is_valid() or not submitted(
         form,
         None,
         researcher_visibility_set,
@@ -356,7 +218,7 @@ def _edit_visibility(request, researcher):
 def _edit_links(request, researcher):
     """The "These records are also me" form of the edit page."""
     link_form = _link_form(request, researcher, request.POST)
-    if not link_form.is_valid() or not _submitted(
+    if not link_form.is_valid() or not submitted(
         link_form,
         "records",
         services.researcher_link_records,
@@ -378,7 +240,7 @@ def researcher_work_hide(request, slug, work_slug):
     form = WorkHideForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid() and _submitted(
+        if form.is_valid() and submitted(
             form,
             "reason",
             services.work_hide,
@@ -425,37 +287,6 @@ def researcher_work_unhide(request, slug, work_slug):
         raise Http404 from None
     messages.success(request, "The work is shown on your profile again.")
     return redirect("profiles:edit", slug=researcher.slug)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def researcher_dispute(request, slug):
-    """Dispute the record's approved claim; a record without one, or the holder, is not found."""
-    researcher = get_object_or_404(Researcher, slug=slug)
-    claim = selectors.claim_approved(researcher=researcher)
-    if claim is None or claim.user_id == request.user.pk:
-        raise Http404("There is no claim here for you to dispute.")
-    form = ClaimDisputeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid() and _submitted(
-            form,
-            None,
-            services.claim_dispute_open,
-            user=request.user,
-            researcher=researcher,
-            links=form.cleaned_data["links"],
-            note=form.cleaned_data["note"],
-        ):
-            messages.success(request, "Your dispute is with the moderators.")
-            return redirect(researcher)
-        status = 400
-    context = {
-        "researcher": researcher,
-        "form": form,
-        "open_dispute": selectors.dispute_open(user=request.user, researcher=researcher),
-    }
-    return render(request, "profiles/researcher_dispute.html", context, status=status)
 
 
 @require_GET
