@@ -62,6 +62,8 @@ test: install
 	  $(VENV)/bin/pytest -p no:xdist -q tests/search
 	@# Reads on a real streaming replica, read-your-writes while its replay is paused (docs/scaling.md).
 	$(TEST_ENV) bin/test-services bin/test-replica $(VENV)/bin/pytest -p no:xdist -q tests/replica
+	@# The smoke tests through PgBouncer in transaction mode (docs/scaling.md).
+	$(TEST_ENV) bin/test-services bin/test-pgbouncer $(VENV)/bin/pytest -p no:xdist -q -m smoke tests
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: install
