@@ -1,12 +1,16 @@
+import logging
+
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
 from django.urls import Resolver404, get_resolver, get_urlconf
 
 from bzpeer.db_router import REPLICA_DB_ALIAS, is_write, primary_reads, replica_reads
+
+logger = logging.getLogger(__name__)
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 
@@ -89,7 +93,8 @@ class ReadReplicaMiddleware:
     sending it reads from the primary, so the follow, claim step or invitation it just made is
     on its next page even while the replica lags. Unsafe methods read from the primary
     throughout: their reads decide what they write. Outside SessionMiddleware, so a session
-    saved at the end of a request counts as its write. Not loaded without a replica."""
+    saved at the end of a request counts as its write. A replica that cannot be reached is
+    skipped: the primary serves the request. Not loaded without a replica."""
 
     COOKIE = "bz_rw"
     SALT = "bzpeer.read-your-writes"
@@ -132,4 +137,16 @@ class ReadReplicaMiddleware:
         recent = request.get_signed_cookie(
             self.COOKIE, default=None, salt=self.SALT, max_age=settings.READ_YOUR_WRITES_SECONDS
         )
-        return recent is None
+        return recent is None and self._replica_answers()
+
+    @staticmethod
+    def _replica_answers() -> bool:
+        # Connects now (or health-checks the kept connection) rather than fail mid-view.
+        try:
+            connections[REPLICA_DB_ALIAS].ensure_connection()
+        except DatabaseError:
+            logger.warning(
+                "The replica cannot be reached: reading from the primary.", exc_info=True
+            )
+            return False
+        return True

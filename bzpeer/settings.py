@@ -146,6 +146,8 @@ DATABASES = {
 # (bzpeer.db_router). A client that wrote reads from the primary for READ_YOUR_WRITES_SECONDS.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    # Seconds before an unreachable replica is given up for the primary (libpq waits forever).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     DATABASE_ROUTERS = ["bzpeer.db_router.ReplicaRouter"]
 READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

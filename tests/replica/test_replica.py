@@ -2,13 +2,14 @@
 bzpeer.middleware.ReadReplicaMiddleware). Replay paused on the replica stands for lag: what the
 replica serves then is what it had before."""
 
+import socket
 import time
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -136,3 +137,21 @@ def test_reads_in_a_transaction_on_the_primary_stay_there():
 
     assert in_transaction
     assert not after_commit  # the replica's, which has not replayed the commit yet
+
+
+def test_an_unreachable_replica_leaves_the_reads_to_the_primary(client, researcher):
+    replica = connections[REPLICA_DB_ALIAS]
+    port = replica.settings_dict["PORT"]
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        nothing_listens = unused.getsockname()[1]
+    replica.close()
+    replica.settings_dict["PORT"] = nothing_listens
+    try:
+        Researcher.objects.filter(pk=researcher.pk).update(display_name="Ada King")
+        served = page(client, researcher.get_absolute_url())
+    finally:
+        replica.close()
+        replica.settings_dict["PORT"] = port
+
+    assert "Ada King" in served
