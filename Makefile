@@ -60,6 +60,10 @@ test: install
 	@# Search again on SQLite, the quick start's database: both must rank alike (docs/search.md).
 	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/.test-search.sqlite3 bin/test-services \
 	  $(VENV)/bin/pytest -p no:xdist -q tests/search
+	@# Reads on a real streaming replica, read-your-writes while its replay is paused (docs/scaling.md).
+	$(TEST_ENV) bin/test-services bin/test-replica $(VENV)/bin/pytest -p no:xdist -q tests/replica
+	@# The smoke tests through PgBouncer in transaction mode (docs/scaling.md).
+	$(TEST_ENV) bin/test-services bin/test-pgbouncer $(VENV)/bin/pytest -p no:xdist -q -m smoke tests
 
 # Refresh the README's screenshots (docs/screenshots/) from the browser tests.
 screenshots: install

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # against BREACH, and skips responses WhiteNoise already compressed.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside SessionMiddleware, so a session saved on the way out counts as a write.
+    "bzpeer.middleware.ReadReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,15 +123,33 @@ TEMPLATES = [
 
 # --- Data stores ------------------------------------------------------------------------------
 
-# Without DATABASE_URL the quick start uses an embedded SQLite file; tests and production use
-# Postgres.
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+
+def database(url: str) -> dict:
+    config = dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction, so
+    # .iterator() must not DECLARE one. Prepared statements would not survive either: Django
+    # gives psycopg 3 prepare_threshold=None and client-side binding, which stay as they are.
+    config["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False)
+    return config
+
+
+# Without DATABASE_URL the quick start uses an embedded SQLite file; tests and production use
+# Postgres.
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
+# A streaming replica of it: safe requests read there, everything else from the primary
+# (bzpeer.db_router). A client that wrote reads from the primary for READ_YOUR_WRITES_SECONDS.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
+    # Seconds before an unreachable replica is given up for the primary (libpq waits forever).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASE_ROUTERS = ["bzpeer.db_router.ReplicaRouter"]
+READ_YOUR_WRITES_SECONDS = int(os.environ.get("READ_YOUR_WRITES_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -50,6 +50,18 @@ def pytest_configure(config):
     django_settings.CACHES["default"]["LOCATION"] = redis_url
 
 
+def pytest_collection_modifyitems(config, items):
+    """Behind PgBouncer (bin/test-pgbouncer) the smoke tests commit as requests do, so each of
+    their transactions may run on another server connection. Inside one rolled-back transaction,
+    as a `db` test runs, they would hold one server connection throughout and exercise nothing
+    of transaction pooling."""
+    if not os.environ.get("TEST_PGBOUNCER_PORT"):
+        return
+    for item in items:
+        if item.get_closest_marker("smoke"):
+            item.add_marker(pytest.mark.django_db(transaction=True), append=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings():
     """Two production settings that cost the tests time and test nothing of ours, for the test

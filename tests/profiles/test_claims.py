@@ -403,6 +403,7 @@ def test_claim_page_offers_the_three_methods(client, user, researcher, settings)
     assert "Evidence for a moderator" in page
 
 
+@pytest.mark.smoke
 def test_claim_by_email_as_pages(client, user, researcher, committed):
     client.force_login(user)
     with committed():

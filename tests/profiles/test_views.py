@@ -214,6 +214,7 @@ def test_profile_trust_snapshot_reads_like_the_seed(client, seed_researcher):
     assert "Log in to claim" in page.find("section", id="identity").text
 
 
+@pytest.mark.smoke
 def test_profile_lists_all_16_works_with_the_owner_emphasised(client, seed_researcher, seed_file):
     page = parse(client.get(SEED_URL))
 
@@ -271,6 +272,7 @@ def test_graph_page_without_htmx_is_a_full_page(client, seed_researcher):
 # --- Works paging -----------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_works_come_20_at_a_time_with_show_more(client):
     owner = researcher_with_works(45)
     url = owner.get_absolute_url()
@@ -458,6 +460,7 @@ def test_search_finds_the_seed_whatever_the_case(client, demo, query):
     assert search_results(client, query) == [SEED_URL]
 
 
+@pytest.mark.smoke
 def test_search_matches_name_variants(client, demo):
     # "J. N. Sohl-Dickstein" is one of the seed's name variants, not his display name.
     assert search_results(client, "j. n. sohl") == [SEED_URL]

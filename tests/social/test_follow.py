@@ -122,6 +122,7 @@ def test_plain_post_never_goes_to_an_unsafe_next(client, user, researcher, next_
         assert response.url == researcher.get_absolute_url() + "#actions"
 
 
+@pytest.mark.smoke
 def test_htmx_follow_returns_the_button_and_the_new_count_out_of_band(client, user, researcher):
     client.force_login(user)
 

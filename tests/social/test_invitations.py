@@ -84,6 +84,7 @@ def invitation_between(sender_user, recipient_user) -> Invitation:
 # --- Sending ------------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_send_without_javascript_lands_on_the_invitation(client, sender, recipient):
     client.force_login(sender[0])
 

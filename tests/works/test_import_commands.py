@@ -69,6 +69,7 @@ def arxiv(httpserver, settings) -> Replay:
 # --- import_author ----------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_import_author_openalex_sync_imports_with_a_progress_bar(openalex, httpserver, settings):
     out, progress = run_command("import_author", "--openalex", AUTHOR_ID, "--sync")
 
@@ -169,6 +170,7 @@ def test_import_author_refuses_unclear_requests(args, error):
 # --- import_snapshot --------------------------------------------------------------------------
 
 
+@pytest.mark.smoke
 def test_import_snapshot_twice_adds_each_record_once(tmp_path):
     root = lay_out_snapshot(tmp_path / "openalex-snapshot", [PARTITION_LINES])
 
