@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+CELERY := $(VENV)/bin/celery
 PORT ?= 8000
 # Test processes: each has its own Postgres database and Redis db (tests/conftest.py).
 TEST_WORKERS ?= 2
@@ -38,11 +39,14 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Log in at http://127.0.0.1:$(PORT)/accounts/login/ with a demo account listed above (DEBUG only); README.md's quick start walks each journey."
-	@# With a broker configured, a Celery worker (with beat) runs beside the server.
+	@# With a broker configured, Celery runs beside the server as in production: a worker (with
+	@# beat) on the default queue and one on `imports`, so an import never holds up an e-mail.
 	@if [ -n "$$REDIS_URL" ]; then \
-	  $(VENV)/bin/celery -A bzpeer worker --beat --loglevel=INFO --concurrency=2 \
-	    --schedule .venv/celerybeat-schedule & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(CELERY) -A bzpeer worker --beat -Q celery -n default@%h --loglevel=INFO \
+	    --concurrency=2 --schedule .venv/celerybeat-schedule & default=$$!; \
+	  $(CELERY) -A bzpeer worker -Q imports -n imports@%h --loglevel=INFO \
+	    --concurrency=1 & imports=$$!; \
+	  trap 'kill $$default $$imports 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT); \
 	else \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT); \

@@ -180,6 +180,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Two queues (docs/scaling.md, "Celery queues"): the default one for what someone waits for
+# (e-mails, a trust refresh after a claim or follow, the beat's quick sweeps), and `imports` for
+# long bulk work that nobody waits for, with its own workers, so an e-mail never queues behind
+# an import. Exact names win over patterns; patterns match in this order.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    # Quick and only enqueue imports: behind an import backlog they would pile up, one per beat.
+    "works.tasks.import_runs_sweep": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    "works.tasks.researchers_refresh_stale": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    # Every other works task imports (a run's slice, a snapshot partition).
+    "works.tasks.*": {"queue": "imports"},
+    "works.imports.*": {"queue": "imports"},
+    # Nightly batches of up to an hour: on the default queue they would hold its slots.
+    "profiles.tasks.trust_batch_task": {"queue": "imports"},
+    "profiles.tasks.sitemaps_rebuild_task": {"queue": "imports"},
+}
 
 # --- External sources -------------------------------------------------------------------------
 
@@ -213,9 +229,12 @@ SITEMAP_REBUILD_SECONDS = float(os.environ.get("SITEMAP_REBUILD_SECONDS", str(24
 # How often beat looks for runs nobody is working on (expired leases, due pauses).
 IMPORT_SWEEP_SECONDS = float(os.environ.get("IMPORT_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
+    # The two batches wait on the imports queue: if a long import holds it past their next
+    # run, the stale copy expires instead of running twice back to back.
     "rebuild-sitemaps": {
         "task": "profiles.tasks.sitemaps_rebuild_task",
         "schedule": SITEMAP_REBUILD_SECONDS,
+        "options": {"expires": SITEMAP_REBUILD_SECONDS},
     },
     "sweep-import-runs": {
         "task": "works.tasks.import_runs_sweep",
@@ -233,6 +252,7 @@ CELERY_BEAT_SCHEDULE = {
     "recompute-trust-nightly": {
         "task": "profiles.tasks.trust_batch_task",
         "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 23 * 60 * 60},
     },
 }
 

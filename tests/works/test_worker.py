@@ -89,10 +89,14 @@ class RedisServer:
 
 
 class Worker:
-    def __init__(self, env: dict, log: Path):
+    """A worker process with beat, on both queues unless told (as `make run`'s pair)."""
+
+    def __init__(self, env: dict, log: Path, *, queues: str = "celery,imports", beat: bool = True):
         self.env, self.log, self.process = env, log, None
+        self.queues, self.beat = queues, beat
 
     def start(self):
+        beat = ["--beat", "--schedule", str(self.log.with_suffix(".schedule"))] if self.beat else []
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -101,13 +105,15 @@ class Worker:
                 "-A",
                 "bzpeer",
                 "worker",
-                "--beat",
+                "-Q",
+                self.queues,
+                "-n",
+                f"{self.log.stem}@%h",
                 "--loglevel=INFO",
                 "--concurrency=1",
                 "--without-mingle",
                 "--without-gossip",
-                "--schedule",
-                str(self.log.with_suffix(".schedule")),
+                *beat,
             ],
             cwd=ROOT,
             env=self.env,
