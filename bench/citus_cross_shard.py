@@ -208,7 +208,7 @@ class Analysis:
             where = scope.expression.args.get("where")
             conditions = [where.this] if where else []
             conditions += [
-                join.args["on"] for join in scope.find_all(exp.Join) if "on" in join.args
+                join.args["on"] for join in scope.find_all(exp.Join) if join.args.get("on")
             ]
             for condition in conditions:
                 for part in conjuncts(condition):
