@@ -158,6 +158,8 @@ class Analysis:
     in_lists: dict = field(default_factory=dict)  # (key, column) -> number of values
     inserts: list = field(default_factory=list)  # (key, distinct values of the column)
     unpinnable: set = field(default_factory=set)  # keys that inserts already account for
+    number: dict = field(default_factory=dict)  # id(scope) -> its number in the statement
+    scope_of: dict = field(default_factory=dict)  # id(query block) -> its scope
 
     def find(self, node):
         self.parent.setdefault(node, node)
@@ -196,9 +198,9 @@ class Analysis:
 
     def read(self, query: exp.Expression) -> None:
         scopes = traverse_scope(query)
-        self.number = {id(scope): index for index, scope in enumerate(scopes)}
-        self.scope_of = {id(scope.expression): scope for scope in scopes}
         for index, scope in enumerate(scopes):
+            self.number[id(scope)] = index
+            self.scope_of[id(scope.expression)] = scope
             for alias, source in scope.sources.items():
                 if isinstance(source, exp.Table) and source.name in self.columns:
                     self.aliases[(index, alias)] = source.name
@@ -234,7 +236,7 @@ class Analysis:
             query = part.args.get("query")
             if query is None:
                 self.in_list(column, part.expressions)
-            elif column and isinstance(query.this, exp.Select):
+            elif column and id(query.this) in self.scope_of:
                 # x IN (SELECT y …) is the join x = y, as Citus plans it.
                 projected = self.projected(self.scope_of[id(query.this)], None)
                 if projected:
