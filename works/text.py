@@ -37,6 +37,11 @@ def scrub(value):
 _UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|d[89a-f][0-9a-f]{2})", re.IGNORECASE)
 
 
+def unstorable_escape(text: str) -> bool:
+    """Whether JSON text escapes a character Postgres cannot store (see loads_clean)."""
+    return _UNSTORABLE_ESCAPE.search(text) is not None
+
+
 def loads_clean(text: str | bytes):
     """json.loads, then scrub, but only when the text escapes a NUL or a surrogate: valid
     UTF-8 cannot hold either literally, so most documents skip the walk."""
