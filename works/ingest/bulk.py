@@ -17,6 +17,7 @@ checkpoint (works.imports.snapshot), which marks the partition done with them.
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,7 +39,7 @@ FLUSH_LINES = 1000
 STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS stage_work (
     line int PRIMARY KEY, openalex_id text, doi text, arxiv_id text, arxiv_confident bool,
-    slug text, title text, title_key text, abstract text, abstract_key text, type text,
+    slug text, slug_without_arxiv text, title text, title_key text, abstract text, abstract_key text, type text,
     venue text, publication_date date, publication_year int, record_year int,
     citation_count int, citations_by_year jsonb, oa_url text, is_retracted bool,
     authors_count int, source_payload jsonb, synced_at text, as_of timestamptz,
@@ -67,7 +68,8 @@ TRUNCATE stage_work, stage_author, stage_institution, stage_topic, stage_person;
 """
 
 WORK_COLUMNS = [
-    "line", "openalex_id", "doi", "arxiv_id", "arxiv_confident", "slug", "title", "title_key",
+    "line", "openalex_id", "doi", "arxiv_id", "arxiv_confident", "slug", "slug_without_arxiv",
+    "title", "title_key",
     "abstract", "abstract_key", "type", "venue", "publication_date", "publication_year",
     "record_year", "citation_count", "citations_by_year", "oa_url", "is_retracted",
     "authors_count", "source_payload", "synced_at", "as_of", "fast",
@@ -114,7 +116,9 @@ class _Stager:
         self.works.append(
             [
                 line, record.openalex_id, record.doi, record.arxiv_id,
+                # The slug ends in the arXiv id if the work keeps it (works_paired decides).
                 record.arxiv_id_confident, _work_slug(values["title_key"], record),
+                _work_slug(values["title_key"], replace(record, arxiv_id=None)),
                 values["title"], values["title_key"], values["abstract"], values["abstract_key"],
                 values["type"], values["venue"], values["publication_date"],
                 values["publication_year"], record.publication_year,
@@ -214,6 +218,14 @@ def _fetch(sql: str, params=None) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _differs(stored: list[str], new: list[str]) -> str:
+    """SQL that is true when any stored column differs from its new value (column by column:
+    a row comparison refuses varchar against the staging tables' text)."""
+    return " OR ".join(
+        f"{old} IS DISTINCT FROM {value}" for old, value in zip(stored, new, strict=True)
+    )
+
+
 def _institutions_merge() -> None:
     """upsert_institutions: the first copy of each; new ones inserted, stored ones given the
     non-empty values and the union of e-mail domains when that changes anything."""
@@ -247,7 +259,8 @@ def _institutions_merge() -> None:
                    ) AS email_domains,
                    (SELECT COALESCE(jsonb_agg(d ORDER BY d), '[]'::jsonb)
                     FROM jsonb_array_elements_text(i.email_domains) s(d)) AS stored_domains,
-                   (i.name, i.ror, i.country_code, i.type) AS stored
+                   i.name AS stored_name, i.ror AS stored_ror,
+                   i.country_code AS stored_country, i.type AS stored_type
             FROM f JOIN {table} i ON i.openalex_id = f.openalex_id
         )
         UPDATE {table} i
@@ -255,7 +268,12 @@ def _institutions_merge() -> None:
             email_domains = m.email_domains
         FROM merged m
         WHERE i.id = m.id
-          AND (m.stored IS DISTINCT FROM (m.name, m.ror, m.country_code, m.type)
+          AND ({
+            _differs(
+                ["m.stored_name", "m.stored_ror", "m.stored_country", "m.stored_type"],
+                ["m.name", "m.ror", "m.country_code", "m.type"],
+            )
+        }
                OR m.email_domains <> m.stored_domains)
         """  # noqa: S608 - table names from the models
     )
@@ -282,8 +300,12 @@ def _topics_merge() -> None:
         SET name = f.name, subfield = f.subfield, field = f.field, domain = f.domain
         FROM ({first}) f
         WHERE t.external_id = f.external_id
-          AND (t.name, t.subfield, t.field, t.domain)
-              IS DISTINCT FROM (f.name, f.subfield, f.field, f.domain)
+          AND ({
+            _differs(
+                ["t.name", "t.subfield", "t.field", "t.domain"],
+                ["f.name", "f.subfield", "f.field", "f.domain"],
+            )
+        })
         """  # noqa: S608 - table names from the models
     )
 
@@ -525,7 +547,8 @@ def _works_write(work_table: str, result: IngestResult, now) -> set[int]:
         INSERT INTO {work_table} (slug, openalex_id, doi, arxiv_id, {", ".join(WORK_VALUES)},
             citation_count, citations_by_year, oa_url, citations_synced_at, synced,
             created_at, updated_at)
-        SELECT s.slug, s.openalex_id, s.doi_final, s.arxiv_final,
+        SELECT CASE WHEN s.arxiv_final IS NULL THEN s.slug_without_arxiv ELSE s.slug END,
+            s.openalex_id, s.doi_final, s.arxiv_final,
             {", ".join(f"s.{name}" for name in WORK_VALUES)},
             s.citation_count, s.citations_by_year, s.oa_url,
             CASE WHEN s.citation_count IS NOT NULL THEN s.as_of END,
@@ -560,7 +583,7 @@ def _works_write(work_table: str, result: IngestResult, now) -> set[int]:
     ]
     stored = [*(f"w.{name}" for name in WORK_VALUES), "w.citation_count",
               "w.citations_by_year", "w.oa_url", "w.doi", "w.arxiv_id"]  # fmt: skip
-    changed = f"({', '.join(stored)}) IS DISTINCT FROM ({', '.join(new_values)})"
+    changed = f"({_differs(stored, new_values)})"
     stamp = "COALESCE(w.synced, '{}'::jsonb) || jsonb_build_object('snapshot', s.synced_at)"
     synced_at = "CASE WHEN s.citation_count IS NOT NULL THEN s.as_of ELSE w.citations_synced_at END"
     targets = [*WORK_VALUES, "citation_count", "citations_by_year", "oa_url", "doi", "arxiv_id"]
