@@ -73,16 +73,8 @@ def dump() -> dict:
             for *row, version_of in Work.objects.values_list(*work_fields, "version_of_id")
         ),
         "authorships": sorted(
-            (
-                work_slug[work_id],
-                position,
-                slug_of[researcher_id],
-                name,
-                affiliation,
-                method,
-                sorted(links.get(pk, [])),
-            )
-            for pk, work_id, position, researcher_id, name, affiliation, method in Authorship.objects.values_list(
+            (work_slug[row[1]], row[2], slug_of[row[3]], *row[4:], sorted(links.get(row[0], [])))
+            for row in Authorship.objects.values_list(
                 "pk",
                 "work_id",
                 "position",

@@ -39,8 +39,9 @@ FLUSH_LINES = 1000
 STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS stage_work (
     line int PRIMARY KEY, openalex_id text, doi text, arxiv_id text, arxiv_confident bool,
-    slug text, slug_without_arxiv text, title text, title_key text, abstract text, abstract_key text, type text,
-    venue text, publication_date date, publication_year int, record_year int,
+    slug text, slug_without_arxiv text, title text, title_key text, abstract text,
+    abstract_key text, type text, venue text, publication_date date, publication_year int,
+    record_year int,
     citation_count int, citations_by_year jsonb, oa_url text, is_retracted bool,
     authors_count int, source_payload jsonb, synced_at text, as_of timestamptz,
     fast bool, keep bool, slow bool DEFAULT false, work_id int, created bool DEFAULT false,
@@ -636,18 +637,21 @@ def _bylines_sync(result: IngestResult) -> None:
         ) d
         """  # noqa: S608 - table names from the models
     )
-    entry = "concat_ws(chr(31), researcher_id, raw_author_name, raw_affiliation, {ids}, {method})"
+    entry = (
+        "string_agg(concat_ws(chr(31), researcher_id, raw_author_name, raw_affiliation, {ids},"
+        " {method}), chr(30) ORDER BY position)"
+    )
+    wanted_byline = entry.format(ids="institution_ids::text", method="method")
+    stored_byline = entry.format(ids="a.ids::text", method="match_method")
     changed = _fetch(
         f"""
         WITH wanted AS (
-            SELECT work_id, string_agg({entry.format(ids="institution_ids::text", method="method")}, chr(30)
-                                       ORDER BY position) AS byline,
+            SELECT work_id, {wanted_byline} AS byline,
                    array_agg(researcher_id) AS researchers
             FROM stage_byline GROUP BY work_id
         ),
         stored AS (
-            SELECT a.work_id, string_agg({entry.format(ids="a.ids::text", method="match_method")}, chr(30)
-                                         ORDER BY position) AS byline,
+            SELECT a.work_id, {stored_byline} AS byline,
                    array_agg(researcher_id) AS researchers
             FROM (
                 SELECT a.*, ARRAY(SELECT t.institution_id FROM {through} t
