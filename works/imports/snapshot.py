@@ -73,8 +73,11 @@ def partition_claim(*, run_id: int | None = None, partition_id: int | None = Non
         if partition_id is not None:
             candidates = candidates.filter(pk=partition_id)
         else:
-            candidates = candidates.filter(run_id=run_id).order_by("index")
-        partition = candidates.select_for_update(skip_locked=True).first()
+            candidates = candidates.filter(run_id=run_id)
+        # Locks the partition row only (the default ordering would join and lock the run's).
+        partition = (
+            candidates.order_by("index").select_for_update(skip_locked=True, of=("self",)).first()
+        )
         if partition is None:
             return None
         partition.state = SnapshotPartition.State.RUNNING
