@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
@@ -67,7 +68,9 @@ def is_invisible(ch: str) -> bool:
 def _class_of(test) -> re.Pattern:
     """A regex character class of the non-ASCII characters that pass test, as ranges: one C
     pass over a long abstract instead of a Python call per character."""
-    codes = [code for code in range(0x80, 0x110000) if test(chr(code))]
+    # Planes 4 to 13 have no characters and 15 and 16 private ones only: none of them passes.
+    planes = itertools.chain(range(0x80, 0x40000), range(0xE0000, 0xF0000))
+    codes = [code for code in planes if test(chr(code))]
     ranges, start = [], codes[0]
     for previous, code in zip(codes, codes[1:] + [None], strict=True):
         if code != previous + 1:
