@@ -15,13 +15,16 @@ from graph.models import Collaboration
 from tests.works.test_import_services import PARTITION_LINES, domain_rows, lay_out_snapshot
 from works.imports import snapshot as snapshot_import
 from works.ingest import bulk
+from works.ingest.versions import versions_regroup
 from works.models import (
     Authorship,
+    HiddenWork,
     ImportRun,
     Institution,
     Researcher,
     SnapshotPartition,
     Topic,
+    VersionSplit,
     Work,
     WorkTopic,
 )
@@ -294,3 +297,45 @@ def test_a_claimed_partition_is_not_claimed_again_until_its_lease_runs_out(tmp_p
         snapshot_import.partition_run(claimed)
     assert not Work.objects.filter(openalex_id__startswith="W8").exists()
     assert connection.vendor == "postgresql"
+
+
+def _changed(lines: list[str]) -> list[str]:
+    """The works again as a later snapshot has them: counts, bylines, topics and titles
+    changed on some."""
+    changed = []
+    for number, line in enumerate(lines):
+        work = json.loads(line)
+        if number % 5 == 0:
+            work["cited_by_count"] = (work.get("cited_by_count") or 0) + 3
+        if number % 5 == 1 and len(work["authorships"]) > 1:
+            work["authorships"] = work["authorships"][:-1]
+        if number % 5 == 2 and work.get("topics"):
+            work["topics"][0]["score"] = 0.5
+            work["topics"] = work["topics"][:1]
+        if number % 5 == 3:
+            work["title"] = f"{work['title']} (revised)"
+        changed.append(json.dumps(work) + "\n")
+    return changed
+
+
+def test_a_later_snapshot_updates_as_ingest_would_and_keeps_the_owners_decisions(tmp_path):
+    first = lay_out_snapshot(tmp_path / "first", [BENCH_LINES[:50]])
+    record_by_record(first)()
+    work = Work.objects.get(openalex_id=json.loads(BENCH_LINES[1])["id"].rsplit("/", 1)[1])
+    owner = work.authorships.order_by("position").first().researcher
+    HiddenWork.objects.create(researcher=owner, work=work, reason="not mine")
+    grouped = Work.objects.filter(version_of__isnull=False).first()
+    VersionSplit.objects.create(
+        work_id=min(grouped.pk, grouped.version_of_id),
+        other_id=max(grouped.pk, grouped.version_of_id),
+    )
+    versions_regroup([grouped.title_key])
+    later = lay_out_snapshot(tmp_path / "later", [_changed(BENCH_LINES[:50])])
+
+    expected = after(record_by_record(later))
+    loaded = after(set_based(later))
+
+    for table in expected:
+        assert loaded[table] == expected[table], table
+    assert HiddenWork.objects.filter(researcher=owner, work=work).exists()
+    assert not Work.objects.filter(pk=grouped.pk, version_of=grouped.version_of_id).exists()
