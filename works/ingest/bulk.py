@@ -500,9 +500,10 @@ def _works_classify(work_table: str) -> None:
     )
     # Lines that share an id with a slow one go with it, so ingest_works sees them together.
     while _execute(
-        """UPDATE stage_work s SET slow = true WHERE NOT s.slow AND EXISTS (
-            SELECT 1 FROM stage_work o WHERE o.slow AND (o.openalex_id = s.openalex_id
-                OR o.doi = s.doi OR o.arxiv_id = s.arxiv_id))"""
+        """UPDATE stage_work s SET slow = true WHERE NOT s.slow AND (
+            s.openalex_id IN (SELECT openalex_id FROM stage_work WHERE slow)
+            OR s.doi IN (SELECT doi FROM stage_work WHERE slow)
+            OR s.arxiv_id IN (SELECT arxiv_id FROM stage_work WHERE slow))"""
     ):
         pass
     # works_paired's _ids_dropped: an id another stored work holds, a DOI an earlier line
@@ -510,25 +511,24 @@ def _works_classify(work_table: str) -> None:
     # is another line.
     _execute(
         f"""
-        WITH keepers AS (
-            SELECT DISTINCT ON (arxiv_id) arxiv_id, line FROM stage_work
-            WHERE arxiv_id IS NOT NULL AND NOT slow
-            ORDER BY arxiv_id, NOT arxiv_confident, line
+        WITH ranked AS (
+            SELECT line,
+                   row_number() OVER (PARTITION BY doi, keep ORDER BY line) AS doi_rank,
+                   row_number() OVER (PARTITION BY arxiv_id ORDER BY NOT arxiv_confident, line)
+                       AS arxiv_rank
+            FROM stage_work WHERE NOT slow
         )
         UPDATE stage_work s SET
-            doi_final = CASE WHEN s.doi IS NULL
+            doi_final = CASE WHEN s.doi IS NULL OR r.doi_rank > 1
                 OR EXISTS (SELECT 1 FROM {work_table} w
                            WHERE w.doi = s.doi AND w.id IS DISTINCT FROM s.work_id)
-                OR EXISTS (SELECT 1 FROM stage_work e
-                           WHERE e.doi = s.doi AND e.keep AND NOT e.slow AND e.line < s.line)
                 THEN NULL ELSE s.doi END,
-            arxiv_final = CASE WHEN s.arxiv_id IS NULL
+            arxiv_final = CASE WHEN s.arxiv_id IS NULL OR r.arxiv_rank > 1
                 OR EXISTS (SELECT 1 FROM {work_table} w
                            WHERE w.arxiv_id = s.arxiv_id AND w.id IS DISTINCT FROM s.work_id)
-                OR NOT EXISTS (SELECT 1 FROM keepers k
-                               WHERE k.arxiv_id = s.arxiv_id AND k.line = s.line)
                 THEN NULL ELSE s.arxiv_id END
-        WHERE s.keep AND NOT s.slow
+        FROM ranked r
+        WHERE r.line = s.line AND s.keep AND NOT s.slow
         """  # noqa: S608 - table names from the models
     )
 
