@@ -1,6 +1,6 @@
 """A snapshot import: one ImportRun for the snapshot, one SnapshotPartition row per manifest
-entry. A partition is the unit of work: a worker claims it (a lease on its row, taken with one
-conditional UPDATE, so no two workers load one partition), loads it set-based
+entry. A partition is the unit of work: a worker claims it (a lease on its row, taken under
+SELECT … FOR UPDATE SKIP LOCKED, so no two workers load one partition), loads it set-based
 (works.ingest.bulk) and marks it done in the transaction that commits its works. A crash
 leaves the partition claimed until its lease runs out; then any worker loads it again, and a
 done partition is never loaded again by that run. Once every partition is done, the graph and
@@ -90,7 +90,7 @@ def partition_claim(*, run_id: int | None = None, partition_id: int | None = Non
 
 def _heartbeat(partition: SnapshotPartition):
     """Renew the partition's lease while it loads; and the run's while no worker holds the run
-    itself (run_distribute), so the sweep leaves a run its workers are loading alone."""
+    itself (snapshot_run_distribute), so the sweep leaves a run its workers are loading alone."""
 
     def renew():
         expires = timezone.now() + timedelta(seconds=settings.IMPORT_LEASE_SECONDS)
