@@ -36,6 +36,7 @@ import statistics
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -119,7 +120,12 @@ def _author_pool(originals: list[dict]) -> list[dict]:
 
 
 def build_works(copies: int = COPIES) -> list[dict]:
-    """copies x the 50 recorded works, with deterministic new ids (see the module docstring)."""
+    return list(iter_works(copies))
+
+
+def iter_works(copies: int = COPIES) -> Iterator[dict]:
+    """copies x the 50 recorded works, with deterministic new ids (see the module docstring),
+    one copy at a time."""
     recorded = json.loads(RECORDED_PAGE.read_text(encoding="utf-8"))["results"]
     originals: dict[str, dict] = {}
     for work in recorded:
@@ -134,7 +140,6 @@ def build_works(copies: int = COPIES) -> list[dict]:
     )
     arxiv_number = {key: n for n, key in enumerate(arxiv_ids)}
 
-    works = []
     for c in range(copies):
         rng = random.Random(SEED + c)
         seats = dict(zip(originals, rng.sample(range(AUTHOR_POOL), len(originals)), strict=True))
@@ -170,8 +175,7 @@ def build_works(copies: int = COPIES) -> list[dict]:
                 person = pool[seats[author["id"]]]
                 authorship["author"] = {**author, **copy.deepcopy(person)}
                 authorship["raw_author_name"] = person["display_name"]
-            works.append(copied)
-    return works
+            yield copied
 
 
 # --- The replay server ------------------------------------------------------------------------

@@ -227,6 +227,14 @@ def bench_import(bench: Bench) -> None:
     bench_import_throughput(bench, print_table=print_table)
 
 
+def bench_snapshot(bench: Bench) -> None:
+    """import_snapshot of a generated 50,000-work snapshot with 1 and 2 real Celery workers
+    against a COPY of the same rows."""
+    from bench.snapshot_speed import bench_snapshot_throughput
+
+    bench_snapshot_throughput(bench, print_table=print_table)
+
+
 def bench_graph(bench: Bench) -> None:
     """The graph slice on a generated 5,000-collaborator neighbourhood against networkx over
     authorships loaded into memory; the import of a work with 3,000 authors."""
@@ -274,6 +282,7 @@ BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_profile_page,
     bench_profile_queries,
     bench_import,
+    bench_snapshot,
     bench_graph,
     bench_trust,
     bench_feed,

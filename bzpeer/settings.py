@@ -214,7 +214,6 @@ IMPORT_LEASE_SECONDS = int(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
 # A task works on a run this long, then hands the rest to a fresh task.
 IMPORT_SLICE_SECONDS = int(os.environ.get("IMPORT_SLICE_SECONDS", "240"))
 IMPORT_REFRESH_AFTER_DAYS = int(os.environ.get("IMPORT_REFRESH_AFTER_DAYS", "30"))
-IMPORT_SNAPSHOT_BATCH_SIZE = int(os.environ.get("IMPORT_SNAPSHOT_BATCH_SIZE", "1000"))
 # Trust recomputes for one researcher within this window collapse into one task.
 TRUST_DEBOUNCE_SECONDS = int(os.environ.get("TRUST_DEBOUNCE_SECONDS", "10"))
 # A follow counts towards trust once its account is this old and has a verified address.

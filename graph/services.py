@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef
 from django.utils import timezone
 
 from bzpeer.db import bulk_update, insert_values
 from graph.models import Collaboration
 from graph.selectors import slice_cache_key
-from works.models import Authorship, HiddenWork
+from works.models import Authorship, HiddenWork, Work
 
 # A shared work loses half its weight every this many years (docs/graph.md).
 STRENGTH_HALF_LIFE_YEARS = 5
@@ -113,3 +113,88 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
 def slice_cache_invalidate(*, researcher_ids: Collection[int]) -> None:
     """Forget the cached graph slices of researchers whose neighbourhood may have changed."""
     transaction.on_commit(lambda: cache.delete_many([slice_cache_key(pk) for pk in researcher_ids]))
+
+
+# Researchers per statement of collaborations_rebuild: each statement joins their bylines.
+REBUILD_CHUNK = 5_000
+
+
+def collaborations_rebuild(*, researcher_ids: Collection[int]) -> CollaborationChanges:
+    """collaborations_refresh for a bulk load (a snapshot import), set-based: the same pairs,
+    counts, years and strengths, computed and merged by one statement per REBUILD_CHUNK
+    researchers (the pair's smaller id in the chunk, the other among researcher_ids), writing
+    only pairs that changed. Postgres only."""
+    ids = sorted(set(researcher_ids))
+    slice_cache_invalidate(researcher_ids=ids)
+    changes = CollaborationChanges()
+    quote = connection.ops.quote_name
+    authorship, work = quote(Authorship._meta.db_table), quote(Work._meta.db_table)
+    hidden, table = quote(HiddenWork._meta.db_table), quote(Collaboration._meta.db_table)
+    statement = f"""
+    WITH pairs AS (
+        SELECT x.researcher_id AS a, y.researcher_id AS b, w.publication_year AS year,
+               count(*) AS shared
+        FROM {authorship} x
+        JOIN {work} w ON w.id = x.work_id AND w.authors_count <= %(cap)s
+        JOIN {authorship} y ON y.work_id = x.work_id AND y.researcher_id > x.researcher_id
+        WHERE x.researcher_id = ANY(%(chunk)s) AND y.researcher_id = ANY(%(all)s)
+          AND NOT EXISTS (SELECT 1 FROM {hidden} h
+                          WHERE h.work_id = x.work_id AND h.researcher_id = y.researcher_id)
+          AND NOT EXISTS (SELECT 1 FROM {hidden} h
+                          WHERE h.work_id = x.work_id AND h.researcher_id = x.researcher_id)
+          -- AuthorshipQuerySet.shown(): not a version of a work the same record shows.
+          AND NOT (w.version_of_id IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM {authorship} v WHERE v.work_id = w.version_of_id
+                               AND v.researcher_id = x.researcher_id)
+                   AND NOT EXISTS (SELECT 1 FROM {hidden} h WHERE h.work_id = w.version_of_id
+                                   AND h.researcher_id = x.researcher_id))
+        GROUP BY 1, 2, 3
+    ),
+    wanted AS (
+        SELECT a, b, sum(shared)::int AS shared_works, min(year) AS first_year,
+               max(year) AS last_year,
+               round(sum(shared * power(0.5, (CASE WHEN year IS NULL THEN %(unknown)s
+                   ELSE greatest(%(this_year)s - year, 0) END)::float8 / %(half_life)s
+               ))::numeric, 4)::float8 AS strength
+        FROM pairs GROUP BY a, b
+    ),
+    written AS (
+        INSERT INTO {table} AS c (researcher_a_id, researcher_b_id, shared_works, first_year,
+                                  last_year, strength, updated_at)
+        SELECT a, b, shared_works, first_year, last_year, strength, %(now)s FROM wanted
+        ORDER BY a, b
+        ON CONFLICT (researcher_a_id, researcher_b_id) DO UPDATE SET
+            shared_works = EXCLUDED.shared_works, first_year = EXCLUDED.first_year,
+            last_year = EXCLUDED.last_year, strength = EXCLUDED.strength,
+            updated_at = EXCLUDED.updated_at
+        WHERE (c.shared_works, c.first_year, c.last_year, c.strength) IS DISTINCT FROM
+              (EXCLUDED.shared_works, EXCLUDED.first_year, EXCLUDED.last_year, EXCLUDED.strength)
+        RETURNING (xmax = 0) AS created
+    ),
+    deleted AS (
+        DELETE FROM {table} c
+        WHERE c.researcher_a_id = ANY(%(chunk)s) AND c.researcher_b_id = ANY(%(all)s)
+          AND NOT EXISTS (SELECT 1 FROM wanted w
+                          WHERE w.a = c.researcher_a_id AND w.b = c.researcher_b_id)
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FILTER (WHERE created) FROM written),
+           (SELECT count(*) FILTER (WHERE NOT created) FROM written),
+           (SELECT count(*) FROM deleted)
+    """  # noqa: S608 - table names from the models
+    parameters = {
+        "all": ids,
+        "cap": settings.GRAPH_MAX_AUTHORS_FOR_EDGES,
+        "unknown": UNKNOWN_YEAR_AGE,
+        "this_year": datetime.date.today().year,
+        "half_life": STRENGTH_HALF_LIFE_YEARS,
+        "now": timezone.now(),
+    }
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), REBUILD_CHUNK):
+            cursor.execute(statement, {**parameters, "chunk": ids[start : start + REBUILD_CHUNK]})
+            created, updated, deleted = cursor.fetchone()
+            changes.created += created
+            changes.updated += updated
+            changes.deleted += deleted
+    return changes

@@ -597,3 +597,40 @@ class ImportRun(models.Model):
         return ", ".join(
             f"{key} {value}" for key, value in self.request.items() if key != "author_id"
         )
+
+
+class SnapshotPartition(models.Model):
+    """One partition file of a snapshot import (works.imports.snapshot): the unit a worker
+    claims, loads in one go and marks done with its rows, so a crash redoes that partition
+    only and a done one is never loaded again by the same run."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="partitions")
+    # The manifest entry's position, and its file as the manifest maps it on disk.
+    index = models.PositiveIntegerField()
+    path = models.TextField()
+    state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    # Whom the partition touched, for the graph and counts pass once every partition is in.
+    researcher_ids = models.JSONField(default=list, blank=True)
+    graph_researcher_ids = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_token = models.UUIDField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="snapshotpartition_unique"),
+        ]
+
+    def __str__(self):
+        return f"partition {self.index} of import #{self.run_id} ({self.state})"

@@ -10,6 +10,7 @@ from works.imports.queue import (
     import_runs_sweep,
     researchers_refresh_stale,
 )
+from works.imports.snapshot import snapshot_run_distribute, snapshot_run_resume
 from works.ingest.versions import versions_split
 
 __all__ = [
@@ -21,5 +22,7 @@ __all__ = [
     "import_runs_sweep",
     "records_import",
     "researchers_refresh_stale",
+    "snapshot_run_distribute",
+    "snapshot_run_resume",
     "versions_split",
 ]

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from works.imports import execute, queue
+from works.imports import execute, queue, snapshot
 from works.models import ImportRun
 
 
@@ -28,3 +28,21 @@ def import_runs_sweep() -> None:
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=120, time_limit=180)
 def researchers_refresh_stale() -> None:
     queue.researchers_refresh_stale()
+
+
+# A partition of the real snapshot holds up to a few hundred thousand works.
+PARTITION_SECONDS = 3600
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    queue="imports",
+    soft_time_limit=PARTITION_SECONDS,
+    time_limit=PARTITION_SECONDS + 60,
+)
+def snapshot_partition_task(partition_id: int) -> None:
+    partition = snapshot.partition_work(partition_id=partition_id)
+    # A database error (a deadlock with another partition): again, after a pause.
+    if partition is not None:
+        snapshot_partition_task.apply_async((partition_id,), countdown=5 * partition.attempts)

@@ -1,6 +1,8 @@
 """Text normalisation shared by ingest, search and matching."""
 
+import functools
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
@@ -36,6 +38,11 @@ def scrub(value):
 _UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|d[89a-f][0-9a-f]{2})", re.IGNORECASE)
 
 
+def unstorable_escape(text: str) -> bool:
+    """Whether JSON text escapes a character Postgres cannot store (see loads_clean)."""
+    return _UNSTORABLE_ESCAPE.search(text) is not None
+
+
 def loads_clean(text: str | bytes):
     """json.loads, then scrub, but only when the text escapes a NUL or a surrogate: valid
     UTF-8 cannot hold either literally, so most documents skip the walk."""
@@ -58,12 +65,36 @@ def is_invisible(ch: str) -> bool:
     return ch in _BLANK or unicodedata.category(ch) == "Cf"
 
 
+def _class_of(test) -> re.Pattern:
+    """A regex character class of the non-ASCII characters that pass test, as ranges: one C
+    pass over a long abstract instead of a Python call per character."""
+    # Planes 4 to 13 have no characters and 15 and 16 private ones only: none of them passes.
+    planes = itertools.chain(range(0x80, 0x40000), range(0xE0000, 0xF0000))
+    codes = [code for code in planes if test(chr(code))]
+    ranges, start = [], codes[0]
+    for previous, code in zip(codes, codes[1:] + [None], strict=True):
+        if code != previous + 1:
+            ranges.append(re.escape(chr(start)) + "-" + re.escape(chr(previous)))
+            start = code
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+@functools.cache
+def _invisible_pattern() -> re.Pattern:
+    return _class_of(is_invisible)
+
+
+@functools.cache
+def _combining_pattern() -> re.Pattern:
+    return _class_of(unicodedata.combining)
+
+
 def strip_invisible(text: str) -> str:
     """`text` without the characters that show nothing (zero-width, soft hyphen, BOM, bidi
     controls…)."""
     if text.isascii():
         return text
-    return "".join(ch for ch in text if not is_invisible(ch))
+    return _invisible_pattern().sub("", text)
 
 
 def visible_text(text: str) -> str:
@@ -73,13 +104,16 @@ def visible_text(text: str) -> str:
     return strip_invisible(text or "").strip()
 
 
+# Unicode's control characters (category Cc), fixed since Unicode 1.1: C0, DEL and C1.
+_CONTROLS_TO_SPACE = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
+
+
 def clean_name(text: str) -> str:
     """A name as BZPEER stores and compares it: NFKC-normalised (full-width and other
     compatibility forms become the plain letters), without invisible or control characters,
     single-spaced. Done before any key or slug is made from the name."""
     text = strip_invisible(scrub_text(text or ""))
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    text = unicodedata.normalize("NFKC", text).translate(_CONTROLS_TO_SPACE)
     return _SPACE.sub(" ", text).strip()
 
 
@@ -100,6 +134,8 @@ def _mixed_words(text: str) -> list[str]:
     """The words of `text` that mix Latin letters with Cyrillic or Greek ones."""
     mixed = []
     for word in _WORD.findall(text):
+        if word.isascii():
+            continue  # Latin letters only
         scripts = {_script(ch) for ch in word}
         if "LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}:
             mixed.append(word)
@@ -131,7 +167,7 @@ def fold(text: str) -> str:
     if not text.isascii():
         text = _latin_lookalikes(clean_name(text))
         decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        text = _combining_pattern().sub("", decomposed)
     return _SPACE.sub(" ", text.casefold().replace("\x00", "")).strip()
 
 

@@ -198,7 +198,7 @@ def test_import_snapshot_resumes_an_interrupted_import(tmp_path):
     # Spelled another way, the path still names the same import.
     out, _ = run_command("import_snapshot", str(root / "data" / ".."))
 
-    assert f"Resuming import #{run.pk} at 1:0." in out
+    assert f"Resuming import #{run.pk}: 1 partition(s) done." in out
     assert "Done: 27 works created, 0 updated, 0 unchanged in 2 page(s)." in out
     assert stored_works() == PARTITION_WORKS
     assert ImportRun.objects.get().state == ImportRun.State.DONE

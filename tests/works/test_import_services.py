@@ -44,7 +44,6 @@ from works.services import (
     import_runs_sweep,
     researchers_refresh_stale,
 )
-from works.sources import snapshot
 from works.sources.arxiv import ArxivClient
 from works.sources.openalex import OpenAlexClient, short_id
 
@@ -419,7 +418,7 @@ def test_a_snapshot_imported_twice_adds_each_record_once(tmp_path):
     assert second.message == "Done: 0 works created, 0 updated, 27 unchanged in 1 page(s)."
 
 
-def test_an_interrupted_snapshot_import_resumes_from_its_cursor(tmp_path):
+def test_an_interrupted_snapshot_import_resumes_with_the_partitions_not_done(tmp_path):
     root = lay_out_snapshot(tmp_path, [PARTITION_LINES[:13], PARTITION_LINES[13:]])
     run = snapshot_run(root)
 
@@ -430,7 +429,7 @@ def test_an_interrupted_snapshot_import_resumes_from_its_cursor(tmp_path):
         import_run_execute(run_id=run.pk, progress=crash_after_the_first_batch)
 
     run.refresh_from_db()
-    assert (run.state, run.cursor, run.pages_done) == (ImportRun.State.RUNNING, "1:0", 1)
+    assert (run.state, run.cursor, run.pages_done) == (ImportRun.State.RUNNING, "1/2", 1)
     assert len(stored_works()) == 13
     # The worker is gone; once its lease runs out another one takes the run on.
     assert import_run_execute(run_id=run.pk) is None
@@ -440,10 +439,10 @@ def test_an_interrupted_snapshot_import_resumes_from_its_cursor(tmp_path):
     assert run.state == ImportRun.State.DONE
     assert stored_works() == PARTITION_WORKS
     assert (run.counts["works_created"], run.counts["works_unchanged"]) == (27, 0)
-    assert (run.cursor, run.pages_done) == ("2:0", 2)
+    assert (run.cursor, run.pages_done) == ("2/2", 2)
 
 
-def test_a_snapshot_slice_that_runs_out_hands_on_at_its_cursor(tmp_path):
+def test_a_snapshot_slice_that_runs_out_hands_on_after_its_partition(tmp_path):
     root = lay_out_snapshot(tmp_path, [PARTITION_LINES[:13], PARTITION_LINES[13:]])
     run = snapshot_run(root)
 
@@ -452,28 +451,12 @@ def test_a_snapshot_slice_that_runs_out_hands_on_at_its_cursor(tmp_path):
     run.refresh_from_db()
     assert (run.state, run.cursor, run.message) == (
         ImportRun.State.QUEUED,
-        "1:0",
+        "1/2",
         "In progress: 1 page(s) so far.",
     )
     run = execute(run, None)
     assert run.state == ImportRun.State.DONE
     assert stored_works() == PARTITION_WORKS
-
-
-def test_snapshot_batches_resume_in_the_middle_of_a_partition(tmp_path):
-    manifest = snapshot.find_manifest(lay_out_snapshot(tmp_path, [PARTITION_LINES]))
-
-    batches = list(snapshot.read_batches(manifest, start=snapshot.Position(), batch_size=10))
-    resumed = list(snapshot.read_batches(manifest, start=snapshot.Position(0, 20), batch_size=10))
-
-    assert [(len(records), str(position)) for records, position in batches] == [
-        (10, "0:10"),
-        (10, "0:20"),
-        (7, "1:0"),
-    ]
-    [(records, position)] = resumed
-    assert records == batches[2][0]
-    assert str(position) == "1:0"
 
 
 def test_a_manifest_listing_a_missing_partition_fails_after_the_present_one(tmp_path):
@@ -484,6 +467,6 @@ def test_a_manifest_listing_a_missing_partition_fails_after_the_present_one(tmp_
 
     run = execute(snapshot_run(tmp_path), None)
 
-    assert (run.state, run.attempts, run.cursor) == (ImportRun.State.FAILED, 1, "1:0")
+    assert (run.state, run.attempts, run.cursor) == (ImportRun.State.FAILED, 1, "1/465")
     assert "updated_date=2023-07-17/part_000.gz listed in the manifest is missing" in run.message
     assert stored_works() == PARTITION_WORKS

@@ -1,16 +1,16 @@
 """How a run imports from each source: pages in, each committed with its cursor."""
 
 import time
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
 from works.imports.lease import Checkpoint
 from works.imports.pipeline import run_page_ingest
+from works.imports.snapshot import import_snapshot
 from works.ingest import researcher_for_search
 from works.models import ImportRun, Researcher
-from works.sources import arxiv, openalex, snapshot
+from works.sources import arxiv, openalex
 from works.text import fold
 
 
@@ -99,23 +99,6 @@ def import_arxiv(run: ImportRun, checkpoint: Checkpoint, *, deadline: float, pro
         progress(run)
         if finished:
             return True
-
-
-def import_snapshot(run: ImportRun, checkpoint: Checkpoint, *, deadline: float, progress):
-    manifest = snapshot.find_manifest(Path(run.request["path"]))
-    start = snapshot.Position.parse(run.cursor)
-    batches = snapshot.read_batches(
-        manifest, start=start, batch_size=settings.IMPORT_SNAPSHOT_BATCH_SIZE
-    )
-    for records, position in batches:
-        with checkpoint:
-            run_page_ingest(run, records)
-            run.pages_done += 1
-            run.cursor = str(position)
-        progress(run)
-        if time.monotonic() > deadline:
-            return False
-    return True
 
 
 # Each source: how to import a run, and the client it asks (None: files on disk).

@@ -4,7 +4,8 @@
   a record describes, the keys that make two records one);
 - writes: the bulk writes of institutions, topics, works, bylines and their topics;
 - researchers: author records → researcher rows (finding, creating, merging);
-- batch: ingest_works, one batch of records in one transaction.
+- batch: ingest_works, one batch of records in one transaction;
+- bulk: a whole snapshot partition, staged with COPY and merged set-based (Postgres).
 
 Ingest writes rows only; works.imports announces what changed (works.signals.records_changed).
 """

@@ -1,7 +1,8 @@
-"""OpenAlex snapshot files → plain records, streamed, resumable by position. No ORM here.
+"""OpenAlex snapshot files → plain records, one partition at a time. No ORM here.
 
 A snapshot is laid out as OpenAlex publishes it: data/works/manifest (Redshift manifest JSON)
 listing data/works/updated_date=YYYY-MM-DD/part_NNN.gz partitions of JSON Lines, one work each.
+A partition is read whole, once: works.imports.snapshot loads each in one go.
 """
 
 import contextlib
@@ -9,35 +10,17 @@ import datetime
 import gzip
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from works.sources.http import SourceError
 from works.sources.openalex import OpenAlexParseError, parse_work
 from works.sources.records import WorkRecord
-from works.text import loads_clean
+from works.text import loads_clean, unstorable_escape
 
 
 class SnapshotError(SourceError):
     """The snapshot on disk is missing a file or holds a broken line."""
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where reading resumes: the manifest entry and the number of lines already taken."""
-
-    entry: int = 0
-    line: int = 0
-
-    @classmethod
-    def parse(cls, cursor: str) -> "Position":
-        if not cursor:
-            return cls()
-        entry, line = cursor.split(":")
-        return cls(int(entry), int(line))
-
-    def __str__(self) -> str:
-        return f"{self.entry}:{self.line}"
 
 
 def find_manifest(path: Path) -> Path:
@@ -79,28 +62,20 @@ def _snapshot_record(data: dict) -> WorkRecord:
     return replace(parse_work(data), source="snapshot", as_of=as_of)
 
 
-def read_batches(
-    manifest: Path, *, start: Position, batch_size: int = 1000
-) -> Iterator[tuple[list[WorkRecord], Position]]:
-    """Yields each batch with the position after it, from start on."""
-    for entry_index, path in enumerate(partitions(manifest)):
-        if entry_index < start.entry:
-            continue
-        if not path.is_file():
-            raise SnapshotError(f"partition {path} listed in the manifest is missing")
-        skip = start.line if entry_index == start.entry else 0
-        batch: list[WorkRecord] = []
-        line_number = 0
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as lines:
-            for line_number, line in enumerate(lines, start=1):
-                if line_number <= skip or not line.strip():
-                    continue
-                try:
-                    batch.append(_snapshot_record(loads_clean(line)))
-                except (ValueError, OpenAlexParseError) as error:
-                    raise SnapshotError(f"{path.name} line {line_number}: {error}") from error
-                if len(batch) >= batch_size:
-                    yield batch, Position(entry_index, line_number)
-                    batch = []
-        yield batch, Position(entry_index + 1, 0)
+def read_partition(path: Path) -> Iterator[tuple[int, str, WorkRecord]]:
+    """Each work of one partition: its line number, the line itself (the record's payload as
+    JSON, unless decoding had to scrub it) and the parsed record."""
+    if not path.is_file():
+        raise SnapshotError(f"partition {path} listed in the manifest is missing")
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for line_number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = loads_clean(line)
+                record = _snapshot_record(data)
+            except (ValueError, OpenAlexParseError, AttributeError, TypeError) as error:
+                raise SnapshotError(f"{path.name} line {line_number}: {error}") from error
+            payload = line if not unstorable_escape(line) else json.dumps(data)
+            yield line_number, payload, record
