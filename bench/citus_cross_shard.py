@@ -118,6 +118,7 @@ PLAN: dict[str, Table] = {
     "profiles_problemreport": local("Moderation queue, small"),
     "profiles_visibilityevent": local("Moderation log, small"),
     "works_importrun": local("One row per import run; the queue's bookkeeping"),
+    "works_snapshotpartition": local("One row per snapshot file; the loaders' claims"),
 }
 
 
