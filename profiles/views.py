@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -64,36 +66,47 @@ def _researcher_or_redirect(slug: str):
     return None, canonical
 
 
+def _once(function, *args, **kwargs):
+    """A context value computed when the template first reads it (templates call callables),
+    so a fragment served from the page cache runs none of its queries."""
+    return functools.cache(functools.partial(function, *args, **kwargs))
+
+
 @require_GET
 def researcher_detail(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:detail", slug=canonical, permanent=True)
     filters = WorkFilters.from_query(request.GET)
-    shown = selectors.researcher_works(researcher=researcher)
-    works, next_cursor = works_page(
-        shown, filters, param_text(request.GET.get("after"), max_length=500), WORKS_PER_PAGE
-    )
-    claim = selectors.claim_approved(researcher=researcher)
-    linked_records = selectors.researcher_linked_records(researcher=researcher)
+    cursor = param_text(request.GET.get("after"), max_length=500)
+    shown = _once(selectors.researcher_works, researcher=researcher)
+    page = _once(lambda: works_page(shown(), filters, cursor, WORKS_PER_PAGE))
+    linked_records = _once(selectors.researcher_linked_records, researcher=researcher)
+    # Only a signed-in user can hold the claim: visitors cost no query and share the cache.
+    claim = request.user.is_authenticated and selectors.claim_approved(researcher=researcher)
+    is_owner = bool(claim) and claim.user_id == request.user.pk
     context = {
         "researcher": researcher,
         "linked_records": linked_records,
-        "record_ids": {researcher.pk, *(record.pk for record in linked_records)},
-        "works": works,
-        "works_total": filters.apply(shown).count(),
+        "record_ids": _once(lambda: {researcher.pk, *(record.pk for record in linked_records())}),
+        "works": lambda: page()[0],
+        "works_total": _once(lambda: filters.apply(shown()).count()),
         "filters": filters,
-        "next_params": filters.params(after=next_cursor) if next_cursor else "",
+        "next_params": lambda: filters.params(after=page()[1]) if page()[1] else "",
         "first_page": "after" in request.GET,
-        "facets": selectors.researcher_work_facets(researcher=researcher),
+        "facets": _once(selectors.researcher_work_facets, researcher=researcher),
         "sorts": SORTS,
-        "is_owner": claim is not None and claim.user_id == request.user.pk,
-        "trust_history": selectors.trust_history(researcher=researcher),
+        "is_owner": is_owner,
+        # The owner's works list carries their hide and split forms.
+        "page_cache_off": is_owner,
+        # What varies the works list: its filters and the cursor, as the page's links write them.
+        "works_query": [filters.params(after=cursor), "after" in request.GET],
+        "trust_history": _once(selectors.trust_history, researcher=researcher),
         "canonical_url": settings.SITE_URL + researcher.get_absolute_url(),
         "noindex": researcher.noindex,
-        "json_ld": linked_data.researcher_json_ld(researcher),
+        "json_ld": _once(linked_data.researcher_json_ld, researcher),
         "export_formats": exports.FORMATS.values(),
-        "metrics": selectors.researcher_metrics(researcher=researcher),
+        "metrics": _once(selectors.researcher_metrics, researcher=researcher),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
@@ -125,7 +138,7 @@ def researcher_graph(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:graph", slug=canonical, permanent=True)
-    context = {"researcher": researcher, "slice": graph_slice(researcher=researcher)}
+    context = {"researcher": researcher, "slice": _once(graph_slice, researcher=researcher)}
     if request.htmx:
         return render(request, "profiles/researcher_detail.html#graph-slice", context)
     context["close"] = close_collaborators(researcher_id=researcher.pk)
