@@ -3,9 +3,12 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,6 +29,7 @@ from profiles.services.visibility import researcher_visibility_set
 from profiles.work_filters import SORTS, WorkFilters, works_page
 from works import exports, linked_data
 from works.models import Researcher, Work
+from works.templatetags.page_cache import FRAGMENT_SECONDS, fragment_key
 from works.views import export_response
 
 WORKS_PER_PAGE = 20
@@ -97,10 +101,9 @@ def researcher_detail(request, slug):
         "facets": _once(selectors.researcher_work_facets, researcher=researcher),
         "sorts": SORTS,
         "is_owner": is_owner,
-        # The owner's works list carries their hide and split forms.
-        "page_cache_off": is_owner,
-        # What varies the works list: its filters and the cursor, as the page's links write them.
-        "works_query": [filters.params(after=cursor), "after" in request.GET],
+        # The owner's works list carries their hide and split forms. Filtered and later pages
+        # are not cached: their variety is unbounded and they are rarely asked twice.
+        "page_cache_off": is_owner or bool(filters.params()) or "after" in request.GET,
         "trust_history": _once(selectors.trust_history, researcher=researcher),
         "canonical_url": settings.SITE_URL + researcher.get_absolute_url(),
         "noindex": researcher.noindex,
@@ -112,7 +115,35 @@ def researcher_detail(request, slug):
         return render(request, "profiles/researcher_detail.html#works-more", context)
     if request.htmx and request.htmx.target == "works-results":
         return render(request, "profiles/researcher_detail.html#works-results", context)
-    return render(request, "profiles/researcher_detail.html", context)
+    return _visitor_cached(
+        request, researcher, "profile", context, "profiles/researcher_detail.html"
+    )
+
+
+# Where the CSRF token goes in a page cached whole: each response puts in its own.
+CSRF_HOLE = "\x00csrf-token\x00"
+
+
+def _visitor_cached(request, researcher, name, context, template_name):
+    """The page as every visitor who is not signed in sees it, cached whole per page_version
+    (the fragments of works/templatetags/page_cache.py, plus the header, the viewer's panels
+    and the head, which are the same for all of them): a cache hit renders no template. Only
+    the plain address (no query string, whose variety is unbounded), and not when a message
+    waits for the visitor."""
+    if (
+        request.user.is_authenticated
+        or request.GET
+        or len(messages.get_messages(request))
+        or connection.vendor != "postgresql"
+    ):
+        return render(request, template_name, context)
+    key = fragment_key(f"visitor-{name}", researcher, [])
+    html = cache.get(key)
+    if html is None:
+        html = render(request, template_name, {**context, "csrf_token": CSRF_HOLE}).content
+        html = html.decode()
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return HttpResponse(html.replace(CSRF_HOLE, get_token(request)))
 
 
 COAUTHORS_PER_PAGE = 100
@@ -140,7 +171,13 @@ def researcher_graph(request, slug):
         return redirect("profiles:graph", slug=canonical, permanent=True)
     context = {"researcher": researcher, "slice": _once(graph_slice, researcher=researcher)}
     if request.htmx:
-        return render(request, "profiles/researcher_detail.html#graph-slice", context)
+        return _visitor_cached(
+            request,
+            researcher,
+            "graph-slice",
+            context,
+            "profiles/researcher_detail.html#graph-slice",
+        )
     context["close"] = close_collaborators(researcher_id=researcher.pk)
     context["close_min_shared_works"] = CLOSE_MIN_SHARED_WORKS
     return render(request, "profiles/researcher_graph.html", context)

@@ -7,9 +7,11 @@ import re
 
 import pytest
 from django.template import Context, Template
+from django.test import Client
 
 from graph.models import Collaboration
 from profiles import services
+from profiles.models import ProblemReport
 from profiles.services.visibility import researcher_visibility_set
 from profiles.stats import researcher_trust_refresh
 from social import services as social_services
@@ -196,3 +198,19 @@ def test_a_fragment_holding_a_csrf_token_is_refused(rf, researcher):
     )
     with pytest.raises(FragmentNotPublic):
         template.render(Context({"researcher": researcher, "request": request, "csrf_token": "t"}))
+
+
+def test_a_visitors_cached_page_carries_a_working_csrf_token_and_their_message(researcher, works):
+    visitor = Client(enforce_csrf_checks=True)
+    cached_page(visitor, researcher)
+    html = page(visitor, researcher)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    assert "\x00" not in html
+    response = visitor.post(
+        f"/researchers/{researcher.slug}/report/",
+        {"reason": ProblemReport.Reason.choices[0][0], "evidence": "Two people in one record."},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 302
+    assert "your report is with the moderators" in page(visitor, researcher)
+    assert "your report is with the moderators" not in page(visitor, researcher)
