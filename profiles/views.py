@@ -143,7 +143,9 @@ def _visitor_cached(request, researcher, name, context, template_name):
         html = render(request, template_name, {**context, "csrf_token": CSRF_HOLE}).content
         html = html.decode()
         cache.set(key, html, FRAGMENT_SECONDS)
-    return HttpResponse(html.replace(CSRF_HOLE, get_token(request)))
+    if CSRF_HOLE in html:
+        html = html.replace(CSRF_HOLE, get_token(request))
+    return HttpResponse(html)
 
 
 COAUTHORS_PER_PAGE = 100

@@ -1,7 +1,5 @@
 """/search/: one box, four kinds; /search/suggest/: the header box's suggestions (htmx)."""
 
-import functools
-
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -18,10 +16,6 @@ KINDS = {
 SECTION_SIZE = 5
 PAGE_SIZE = 20
 SUGGESTIONS_PER_KIND = 3
-# Results are the same for everyone, so a popular query is answered from the cache; a change
-# (a new work, a claim) shows in them within this many seconds. Profiles are never stale
-# (works/templatetags/page_cache.py); search spans too many records to key on their versions.
-RESULTS_CACHE_SECONDS = 60
 # A few of each kind: fewer people to rank, and works skip the typo look.
 SUGGESTION_OPTIONS = {"people": {"candidates": 50}, "works": {"typos": False}}
 
@@ -45,38 +39,29 @@ def _filters(request, kind: str) -> dict:
     return {}
 
 
-def _sections(query: str, kind: str, filters: dict, after: str) -> list[dict]:
-    if kind:
-        title, find = KINDS[kind]
-        results = find(query, after=after or None, limit=PAGE_SIZE, **filters)
-        return [{"kind": kind, "title": title, "results": results}]
-    if not query:
-        return []
-    return [
-        {"kind": name, "title": title, "results": find(query, limit=SECTION_SIZE)}
-        for name, (title, find) in KINDS.items()
-    ]
-
-
 @require_GET
 def search(request):
     query = param_text(request.GET.get("q"), max_length=MAX_QUERY_LENGTH)
-    kind = request.GET.get("kind") if request.GET.get("kind") in KINDS else ""
-    filters = _filters(request, kind) if kind else {}
-    after = (request.GET.get("after") or "") if kind else ""
-    # Run by the template only when its results are not in the cache (search/search.html).
-    sections = functools.cache(functools.partial(_sections, query, kind, filters, after))
+    kind = request.GET.get("kind")
     # Result pages are not for search engines (noindex); the pages they list are.
     context = {
         "query": query,
-        "kind": kind,
-        "filters": filters,
-        "after": after,
-        "sections": sections,
-        "total": lambda: sum(section["results"].count for section in sections()),
+        "kind": kind if kind in KINDS else "",
+        "sections": [],
         "noindex": True,
-        "results_cache_seconds": RESULTS_CACHE_SECONDS,
     }
+    if kind in KINDS:
+        title, find = KINDS[kind]
+        filters = _filters(request, kind)
+        results = find(query, after=request.GET.get("after"), limit=PAGE_SIZE, **filters)
+        context["sections"] = [{"kind": kind, "title": title, "results": results}]
+        context["filters"] = filters
+        context["after"] = request.GET.get("after") or ""
+    elif query:
+        for name, (title, find) in KINDS.items():
+            results = find(query, limit=SECTION_SIZE)
+            context["sections"].append({"kind": name, "title": title, "results": results})
+    context["total"] = sum(section["results"].count for section in context["sections"])
     return render(request, "search/search.html", context)
 
 

@@ -37,14 +37,18 @@ END $$;
 
 -- The records given and the primaries they are linked to (a primary's page lists its linked
 -- records' works). Rows are locked in id order, so two imports touching overlapping sets
--- wait for each other instead of deadlocking.
+-- wait for each other instead of deadlocking. UNION rather than OR, so each part is an index
+-- lookup on a table of millions.
 CREATE OR REPLACE FUNCTION researcher_page_touch(ids bigint[]) RETURNS void
 LANGUAGE sql AS $$
   UPDATE profiles_researcher AS r SET page_version = r.page_version + 1
   FROM (
     SELECT id FROM profiles_researcher
-    WHERE id = ANY(ids)
-       OR id IN (SELECT primary_id FROM profiles_researcher WHERE id = ANY(ids))
+    WHERE id IN (
+      SELECT unnest(ids)
+      UNION SELECT primary_id FROM profiles_researcher
+      WHERE id = ANY(ids) AND primary_id IS NOT NULL
+    )
     ORDER BY id FOR UPDATE
   ) AS locked
   WHERE r.id = locked.id
@@ -56,9 +60,12 @@ CREATE OR REPLACE FUNCTION researcher_page_touch_works(work_ids bigint[]) RETURN
 LANGUAGE sql AS $$
   SELECT researcher_page_touch(ARRAY(
     SELECT DISTINCT a.researcher_id FROM works_authorship AS a
-    WHERE a.work_id = ANY(work_ids)
-       OR a.work_id IN (SELECT version_of_id FROM works_work WHERE id = ANY(work_ids))
-       OR a.work_id IN (SELECT id FROM works_work WHERE version_of_id = ANY(work_ids))
+    WHERE a.work_id IN (
+      SELECT unnest(work_ids)
+      UNION SELECT version_of_id FROM works_work
+      WHERE id = ANY(work_ids) AND version_of_id IS NOT NULL
+      UNION SELECT id FROM works_work WHERE version_of_id = ANY(work_ids)
+    )
   ))
 $$;
 
