@@ -33,6 +33,7 @@ FLOOR_PATH = "/bench/floor/"
 WARMUP_REQUESTS = 20
 TIMED_REQUESTS = 200
 SERVER_START_TIMEOUT = 30
+PROFILE_GOAL_RATIO = 2.0
 
 
 @dataclass
@@ -201,6 +202,9 @@ def bench_profile_page(bench: Bench) -> None:
              f"{profile['p90'] / floor['p90']:.1f}x", ""],
         ],
     )  # fmt: skip
+    ratio = profile["median"] / floor["median"]
+    verdict = "pass" if ratio <= PROFILE_GOAL_RATIO else "FAIL"
+    print(f"  Goal: median profile <= {PROFILE_GOAL_RATIO:g}x floor: {ratio:.1f}x, {verdict}")
 
 
 def bench_profile_queries(bench: Bench) -> None:
@@ -218,6 +222,21 @@ def bench_profile_queries(bench: Bench) -> None:
     if status != 200:
         raise SystemExit(f"GET {SEED_PROFILE_PATH} answered {status} in-process")
     print(f"\nSQL queries for the profile page ({works} works): {len(queries)}")
+
+
+def bench_load(bench: Bench) -> None:
+    """The floor, the seed profile, its graph slice and a search under wrk (2 threads, 32
+    connections, 15 s, 3 rounds) on a gunicorn of 2 sync workers that this section starts."""
+    from bench.load_speed import bench_load_speed
+
+    bench_load_speed(
+        bench,
+        print_table=print_table,
+        base_dir=BASE_DIR,
+        free_port=free_port,
+        server_wait=server_wait,
+        server_stop=server_stop,
+    )
 
 
 def bench_import(bench: Bench) -> None:
@@ -281,6 +300,7 @@ def bench_export(bench: Bench) -> None:
 BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_profile_page,
     bench_profile_queries,
+    bench_load,
     bench_import,
     bench_snapshot,
     bench_graph,

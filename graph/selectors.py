@@ -56,7 +56,7 @@ SLICE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def slice_cache_key(researcher_id: int) -> str:
-    return f"graph-slice:v3:{researcher_id}"
+    return f"graph-slice:v4:{researcher_id}"
 
 
 def years_text(first: int | None, last: int | None) -> str:
@@ -114,13 +114,15 @@ def graph_slice(*, researcher: Researcher) -> GraphSlice:
     """The people, papers, topics and institutions around a researcher, each with why it is
     there, and an ego network drawing. A fixed number of queries whatever the neighbourhood's
     size; cached until graph.services.collaborations_refresh touches the researcher, as an
-    import does and as hiding or showing again a work of theirs must."""
+    import does and as hiding or showing again a work of theirs must, or until the
+    researcher's page_version moves (on Postgres every change that reaches the slice moves it,
+    so a slice built just before a change is not kept under the new version)."""
     key = slice_cache_key(researcher.pk)
     cached = cache.get(key)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == researcher.page_version:
+        return cached[1]
     result = _build_slice(researcher)
-    cache.set(key, result, SLICE_CACHE_SECONDS)
+    cache.set(key, (researcher.page_version, result), SLICE_CACHE_SECONDS)
     return result
 
 

@@ -14,8 +14,10 @@ OPENALEX_AUTHOR_ID = re.compile(r"^[Aa]\d{4,12}$")
 
 
 def researcher_get(*, slug: str) -> Researcher:
-    """Raises Researcher.DoesNotExist."""
-    return Researcher.objects.select_related("institution", "primary").get(slug=slug)
+    """Raises Researcher.DoesNotExist. The row alone: its institution and primary appear only
+    in the parts of the profile the page cache keeps, so joining them would cost every request
+    for the sake of a few."""
+    return Researcher.objects.get(slug=slug)
 
 
 def researcher_slug_for_identifier(*, identifier: str) -> str | None:

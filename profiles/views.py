@@ -1,9 +1,14 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,6 +29,7 @@ from profiles.services.visibility import researcher_visibility_set
 from profiles.work_filters import SORTS, WorkFilters, works_page
 from works import exports, linked_data
 from works.models import Researcher, Work
+from works.templatetags.page_cache import FRAGMENT_SECONDS, fragment_key
 from works.views import export_response
 
 WORKS_PER_PAGE = 20
@@ -64,42 +70,82 @@ def _researcher_or_redirect(slug: str):
     return None, canonical
 
 
+def _once(function, *args, **kwargs):
+    """A context value computed when the template first reads it (templates call callables),
+    so a fragment served from the page cache runs none of its queries."""
+    return functools.cache(functools.partial(function, *args, **kwargs))
+
+
 @require_GET
 def researcher_detail(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:detail", slug=canonical, permanent=True)
     filters = WorkFilters.from_query(request.GET)
-    shown = selectors.researcher_works(researcher=researcher)
-    works, next_cursor = works_page(
-        shown, filters, param_text(request.GET.get("after"), max_length=500), WORKS_PER_PAGE
-    )
-    claim = selectors.claim_approved(researcher=researcher)
-    linked_records = selectors.researcher_linked_records(researcher=researcher)
+    cursor = param_text(request.GET.get("after"), max_length=500)
+    shown = _once(selectors.researcher_works, researcher=researcher)
+    page = _once(lambda: works_page(shown(), filters, cursor, WORKS_PER_PAGE))
+    linked_records = _once(selectors.researcher_linked_records, researcher=researcher)
+    # Only a signed-in user can hold the claim: visitors cost no query and share the cache.
+    claim = request.user.is_authenticated and selectors.claim_approved(researcher=researcher)
+    is_owner = bool(claim) and claim.user_id == request.user.pk
     context = {
         "researcher": researcher,
         "linked_records": linked_records,
-        "record_ids": {researcher.pk, *(record.pk for record in linked_records)},
-        "works": works,
-        "works_total": filters.apply(shown).count(),
+        "record_ids": _once(lambda: {researcher.pk, *(record.pk for record in linked_records())}),
+        "works": lambda: page()[0],
+        "works_total": _once(lambda: filters.apply(shown()).count()),
         "filters": filters,
-        "next_params": filters.params(after=next_cursor) if next_cursor else "",
+        "next_params": lambda: filters.params(after=page()[1]) if page()[1] else "",
         "first_page": "after" in request.GET,
-        "facets": selectors.researcher_work_facets(researcher=researcher),
+        "facets": _once(selectors.researcher_work_facets, researcher=researcher),
         "sorts": SORTS,
-        "is_owner": claim is not None and claim.user_id == request.user.pk,
-        "trust_history": selectors.trust_history(researcher=researcher),
+        "is_owner": is_owner,
+        # The owner's works list carries their hide and split forms. Filtered and later pages
+        # are not cached: their variety is unbounded and they are rarely asked twice.
+        "page_cache_off": is_owner or bool(filters.params()) or "after" in request.GET,
+        "trust_history": _once(selectors.trust_history, researcher=researcher),
         "canonical_url": settings.SITE_URL + researcher.get_absolute_url(),
         "noindex": researcher.noindex,
-        "json_ld": linked_data.researcher_json_ld(researcher),
+        "json_ld": _once(linked_data.researcher_json_ld, researcher),
         "export_formats": exports.FORMATS.values(),
-        "metrics": selectors.researcher_metrics(researcher=researcher),
+        "metrics": _once(selectors.researcher_metrics, researcher=researcher),
     }
     if request.htmx and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
     if request.htmx and request.htmx.target == "works-results":
         return render(request, "profiles/researcher_detail.html#works-results", context)
-    return render(request, "profiles/researcher_detail.html", context)
+    return _visitor_cached(
+        request, researcher, "profile", context, "profiles/researcher_detail.html"
+    )
+
+
+# Where the CSRF token goes in a page cached whole: each response puts in its own.
+CSRF_HOLE = "\x00csrf-token\x00"
+
+
+def _visitor_cached(request, researcher, name, context, template_name):
+    """The page as every visitor who is not signed in sees it, cached whole per page_version
+    (the fragments of works/templatetags/page_cache.py, plus the header, the viewer's panels
+    and the head, which are the same for all of them): a cache hit renders no template. Only
+    the plain address (no query string, whose variety is unbounded), and not when a message
+    waits for the visitor."""
+    if (
+        request.user.is_authenticated
+        or request.GET
+        or len(messages.get_messages(request))
+        or connection.vendor != "postgresql"
+    ):
+        return render(request, template_name, context)
+    key = fragment_key(f"visitor-{name}", researcher, [])
+    html = cache.get(key)
+    if html is None:
+        html = render(request, template_name, {**context, "csrf_token": CSRF_HOLE}).content
+        html = html.decode()
+        cache.set(key, html, FRAGMENT_SECONDS)
+    if CSRF_HOLE in html:
+        html = html.replace(CSRF_HOLE, get_token(request))
+    return HttpResponse(html)
 
 
 COAUTHORS_PER_PAGE = 100
@@ -125,9 +171,15 @@ def researcher_graph(request, slug):
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:graph", slug=canonical, permanent=True)
-    context = {"researcher": researcher, "slice": graph_slice(researcher=researcher)}
+    context = {"researcher": researcher, "slice": _once(graph_slice, researcher=researcher)}
     if request.htmx:
-        return render(request, "profiles/researcher_detail.html#graph-slice", context)
+        return _visitor_cached(
+            request,
+            researcher,
+            "graph-slice",
+            context,
+            "profiles/researcher_detail.html#graph-slice",
+        )
     context["close"] = close_collaborators(researcher_id=researcher.pk)
     context["close_min_shared_works"] = CLOSE_MIN_SHARED_WORKS
     return render(request, "profiles/researcher_graph.html", context)

@@ -149,6 +149,10 @@ class Researcher(models.Model):
     arxiv_synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Changes whenever anything the profile page shows changes; cached fragments of the page
+    # are keyed by it. Postgres triggers keep it (migration 0017), whoever writes: what a save()
+    # sends here is ignored.
+    page_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         # The table keeps the name it had when the model lived in profiles.
