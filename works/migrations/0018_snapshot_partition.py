@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("works", "0016_open_record"),
+        ("works", "0017_researcher_page_version"),
     ]
 
     operations = [
