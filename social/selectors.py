@@ -48,6 +48,10 @@ def _followed_records(user: User) -> QuerySet[Researcher]:
     return Researcher.objects.filter(Q(pk__in=followed) | Q(primary_id__in=followed)).values("pk")
 
 
+# The feed's order, newest first, as keys of keyset pages (bzpeer.keyset, descending).
+FEED_KEYS = ("sort_date", "created_at", "pk")
+
+
 def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
     """Works by the researchers the user follows, newest first by publication date (then
     import time: works.models.feed_date); with `since`, only those

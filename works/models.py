@@ -154,6 +154,17 @@ class Researcher(models.Model):
         # The table keeps the name it had when the model lived in profiles.
         db_table = "profiles_researcher"
         ordering = ["display_name"]
+        indexes = [
+            # The researcher list's keyset order (profiles.selectors.LISTING_KEYS).
+            models.Index(
+                F("works_count") * -1,
+                F("trust_score") * -1,
+                F("display_name"),
+                F("id"),
+                condition=Q(unlisted=False),
+                name="researcher_listing",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name
