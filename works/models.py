@@ -164,6 +164,8 @@ class Researcher(models.Model):
                 condition=Q(unlisted=False),
                 name="researcher_listing",
             ),
+            # An institution's page: people whose last known institution it is, by name.
+            models.Index(fields=["institution", "display_name"], name="researcher_by_institution"),
         ]
 
     def __str__(self):
@@ -302,6 +304,14 @@ class Work(models.Model):
                 F("created_at").desc(),
                 F("id").desc(),
                 name="work_feed_order",
+            ),
+            # A topic's most cited works (works.selectors.topic_works): a large topic's first
+            # few are found walking this index rather than sorting all of the topic's works.
+            models.Index(
+                F("citation_count").desc(nulls_last=True),
+                F("publication_year").desc(),
+                F("title_key"),
+                name="work_most_cited",
             ),
         ]
 
