@@ -118,15 +118,29 @@ def institution_works(institution: Institution) -> QuerySet[Work]:
     )
 
 
-def topic_page(*, pk: int, limit: int = 30) -> tuple[Topic, list[Work], list[Researcher]]:
-    """Raises Topic.DoesNotExist. The topic's most cited works and its most prolific people."""
+def beyond_sample(rows: QuerySet) -> bool:
+    """Whether rows go past SUMMARY_SAMPLE, so a page says what its summary counted."""
+    return rows.values("pk")[SUMMARY_SAMPLE : SUMMARY_SAMPLE + 1].exists()
+
+
+def topic_page(*, pk: int, limit: int = 30):
+    """Raises Topic.DoesNotExist. The topic, its most cited works, its most prolific people,
+    and whether those were counted over a sample of its works."""
     topic = Topic.objects.get(pk=pk)
     works = topic_works(topic)
-    return topic, list(works[:limit]), list(people_of_works(works)[:limit])
+    people = list(people_of_works(works)[:limit])
+    return topic, list(works[:limit]), people, beyond_sample(works)
 
 
 def institution_page(*, openalex_id: str, limit: int = 30):
-    """Raises Institution.DoesNotExist. People affiliated with it, and recent works."""
+    """Raises Institution.DoesNotExist. People affiliated with it, recent works, and whether
+    those were found among a sample of its bylines."""
     institution = Institution.objects.get(openalex_id=openalex_id)
     people = institution_people(institution, limit=limit)
-    return institution, people, list(institution_works(institution)[:limit])
+    bylines = Authorship.institutions.through.objects.filter(institution=institution)
+    return (
+        institution,
+        people,
+        list(institution_works(institution)[:limit]),
+        beyond_sample(bylines),
+    )
