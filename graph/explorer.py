@@ -269,7 +269,7 @@ def _topic(topic: Topic, near: _Neighbourhood) -> None:
     near.add("paper", works, edge="about", why="a paper on this topic")
     near.add(
         "person",
-        work_selectors.people_of_works(works),
+        work_selectors.people_of_works(works.values("pk")[: work_selectors.SUMMARY_SAMPLE]),
         edge="about",
         why=lambda person: f"{plural(person.works_here, 'work')} on this topic",
         weight=attrgetter("works_here"),

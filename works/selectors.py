@@ -61,11 +61,22 @@ def topic_works(topic: Topic) -> QuerySet[Work]:
     )
 
 
-def people_of_works(works: QuerySet[Work]) -> QuerySet[Researcher]:
-    """Authors of the first SUMMARY_SAMPLE of these works, most works among them first, each
-    with .works_here."""
+def topic_latest_works(topic: Topic) -> QuerySet:
+    """The ids of the SUMMARY_SAMPLE works most recently put on the topic (the worktopic_by_topic
+    index, walked backwards: finding its most cited ones instead read 26,000 works of a large
+    topic at 3,000,000 works)."""
     return (
-        Researcher.objects.filter(authorships__work__in=works.values("pk")[:SUMMARY_SAMPLE])
+        WorkTopic.objects.filter(topic=topic)
+        .order_by("-work_id")
+        .values("work_id")[:SUMMARY_SAMPLE]
+    )
+
+
+def people_of_works(work_ids: QuerySet) -> QuerySet[Researcher]:
+    """Authors of these works (a query of their ids), most works among them first, each with
+    .works_here."""
+    return (
+        Researcher.objects.filter(authorships__work__in=work_ids)
         .annotate(works_here=Count("authorships__work", distinct=True))
         .order_by("-works_here", "display_name")
     )
@@ -128,7 +139,7 @@ def topic_page(*, pk: int, limit: int = 30):
     and whether those were counted over a sample of its works."""
     topic = Topic.objects.get(pk=pk)
     works = topic_works(topic)
-    people = list(people_of_works(works)[:limit])
+    people = list(people_of_works(topic_latest_works(topic))[:limit])
     return topic, list(works[:limit]), people, beyond_sample(works)
 
 

@@ -326,6 +326,22 @@ def test_feed_lists_followed_researchers_works_newest_first_in_pages_of_20(clien
     assert feed_titles(client, pager_link(last, "prev")) == newest_first[:20]
 
 
+def test_feed_pages_split_ties_without_repeating_or_losing_a_work(client, user):
+    """Same date, same import time to the microsecond (the cursor keeps it): the id decides."""
+    followed = ResearcherFactory()
+    works = [work_by(followed, day=1, title=f"Tied {n}") for n in range(45)]
+    Work.objects.update(created_at=timezone.now().replace(microsecond=123456))
+    Follow.objects.create(user=user, researcher=followed)
+    client.force_login(user)
+
+    seen, path = [], "/feed/"
+    while path:
+        seen.extend(feed_titles(client, path))
+        path = pager_link(client.get(path).content.decode(), "next")
+
+    assert seen == [work.title for work in sorted(works, key=lambda work: -work.pk)]
+
+
 def test_feed_orders_by_publication_date_or_year_never_by_import_time(client, user):
     """An undated 2019 preprint imported today comes after a 2024 paper imported last year."""
     followed = ResearcherFactory()
@@ -358,6 +374,9 @@ def test_feed_orders_by_publication_date_or_year_never_by_import_time(client, us
 
 def test_feed_is_read_in_the_order_of_its_index(user):
     """The feed's ORDER BY is the work_feed_order index's expression, so Postgres can use it."""
+    followed = ResearcherFactory()
+    work_by(followed, day=1)
+    Follow.objects.create(user=user, researcher=followed)
     sql = str(feed_works(user=user).query)
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'work_feed_order'")
