@@ -47,8 +47,8 @@ def import_run_get(*, pk: int) -> ImportRun:
     return ImportRun.objects.select_related("researcher").get(pk=pk)
 
 
-# A topic's or an institution's page summarises at most this many of its most cited works or
-# latest bylines: a topic of a million works costs what one of a few thousand costs.
+# A topic's or an institution's page summarises at most this many of its latest works or
+# bylines: a topic of a million works costs what one of a few thousand costs.
 SUMMARY_SAMPLE = 2_000
 
 
@@ -140,7 +140,7 @@ def topic_page(*, pk: int, limit: int = 30):
     topic = Topic.objects.get(pk=pk)
     works = topic_works(topic)
     people = list(people_of_works(topic_latest_works(topic))[:limit])
-    return topic, list(works[:limit]), people, beyond_sample(works)
+    return topic, list(works[:limit]), people, beyond_sample(WorkTopic.objects.filter(topic=topic))
 
 
 def institution_page(*, openalex_id: str, limit: int = 30):
