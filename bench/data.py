@@ -22,6 +22,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 # --- Drawing -----------------------------------------------------------------------------------
 
@@ -147,6 +148,46 @@ def bulk_load(models: Sequence) -> Iterator[None]:
         cursor.execute("ANALYZE")
 
 
+@contextmanager
+def indexes_dropped(models: Sequence, *, report: Callable[[str], None] = print) -> Iterator[None]:
+    """The tables' secondary indexes and unique constraints dropped while the block loads rows,
+    then rebuilt (timed, told to report): one sorted build per index is many times faster than
+    millions of inserts into each. Primary keys stay."""
+    import time
+
+    from django.db import connection
+
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+                   c.conname
+            FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+            LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'u'
+            WHERE t.relname = ANY(%s) AND NOT i.indisprimary
+            """,
+            [tables],
+        )
+        found = cursor.fetchall()
+        for table, index, _, constraint in found:
+            if constraint:
+                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{constraint}"')
+            else:
+                cursor.execute(f"DROP INDEX {index}")
+    yield
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table, index, definition, constraint in found:
+            cursor.execute(definition)
+            if constraint:
+                cursor.execute(
+                    f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint}" '
+                    f"UNIQUE USING INDEX {index}"
+                )
+    report(f"{len(found)} indexes rebuilt: {time.perf_counter() - start:.1f} s")
+
+
 def copy_rows(model, attnames: list[str], rows, **constants) -> None:
     """COPY rows given as value lists for attnames; every other column gets constants[name] or
     its model default (now for timestamps)."""
@@ -161,6 +202,31 @@ def copy_rows(model, attnames: list[str], rows, **constants) -> None:
     tail = list(constants.values())
     # A generator: millions of rows stream into COPY rather than sit in a list.
     insert_values(model, attnames + list(constants), ([*row, *tail] for row in rows))
+
+
+# --- Databases of generated data ---------------------------------------------------------------
+
+
+def database_url_for(bench_url: str, suffix: str) -> str:
+    """The bench database's URL with "_<suffix>" added to its name: a generated data set kept
+    between runs in its own database (the other bench sections empty the shared one)."""
+    parts = urlsplit(bench_url)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{suffix}"))
+
+
+@contextmanager
+def on_database(database_url: str) -> Iterator[None]:
+    """Django's default connection on another database for a while."""
+    from django.db import connection
+
+    old = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(database_url).path.lstrip("/")
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = old
 
 
 # --- Names and titles (search) -------------------------------------------------------------------
@@ -495,6 +561,29 @@ def person_name(rng: random.Random) -> str:
     given = rng.choice(GIVEN_NAMES)
     middle = f" {rng.choice('ABCDEFGHJKLMNPRSTW')}." if rng.random() < 0.2 else ""
     return f"{given}{middle} {rng.choice(SURNAMES)}"
+
+
+def people(count: int, rng: random.Random, planted: Sequence[str] = ()) -> Iterator[tuple]:
+    """Researcher rows (id, slug, display name, name key, search name, works count, level)
+    numbered from 1: the planted names first, then person_name's. The works count is a
+    log-uniform draw (1-315) that a load with authorships recounts."""
+    from works.ingest.matching import search_name
+    from works.text import fold
+
+    for number in range(1, count + 1):
+        name = planted[number - 1] if number <= len(planted) else person_name(rng)
+        given, _, family = name.rpartition(" ")
+        variant = f"{given[:1]}. {family}"
+        works = int(10 ** rng.uniform(0, 2.5))
+        yield (
+            number,
+            f"p{number}",
+            name,
+            fold(name),
+            search_name(name, [variant]),
+            works,
+            rng.randint(0, 3),
+        )
 
 
 TITLE_WORDS = [

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -129,6 +130,32 @@ def server_stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def server_on(database_url: str, *, ready_path: str, **environment: str):
+    """A second gunicorn like main()'s, on another database (and these environment variables),
+    for as long as the block runs: yields its base URL once ready_path answers 200."""
+    port = free_port()
+    environment = dict(os.environ, DATABASE_URL=database_url, **environment)
+    with tempfile.TemporaryFile() as log:
+        server = server_start(port, log, env=environment)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + SERVER_START_TIMEOUT
+            while True:
+                try:
+                    if requests.get(base + ready_path, timeout=10).ok:
+                        break
+                except requests.ConnectionError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    log.seek(0)
+                    raise SystemExit(f"gunicorn did not start:\n{log.read().decode()}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            server_stop(server)
 
 
 # --- Measuring and printing -------------------------------------------------------------------
@@ -287,6 +314,14 @@ def bench_search(bench: Bench) -> None:
     bench_search_speed(bench, print_table=print_table)
 
 
+def bench_scale(bench: Bench) -> None:
+    """The pages that grow with the data (profiles, slice, explorer, lists, search, feed, topic,
+    institution, sitemap) at 10,000 researchers and at BENCH_SCALE_RESEARCHERS (1,000,000)."""
+    from bench.scale_speed import bench_scale_speed
+
+    bench_scale_speed(bench, print_table=print_table)
+
+
 def bench_export(bench: Bench) -> None:
     """The profile export per 1,000 works (10,000 generated works, each format) and the
     sitemap rebuild rate over 100,000 generated researchers."""
@@ -308,6 +343,7 @@ BENCHMARKS: list[Callable[[Bench], None]] = [
     bench_feed,
     bench_search,
     bench_export,
+    bench_scale,
 ]
 
 

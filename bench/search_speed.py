@@ -11,12 +11,10 @@ import os
 import random
 import re
 import statistics
-import tempfile
 import time
-from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
-from bench.data import bulk_load, copy_rows, person_name, work_title
+from bench.data import bulk_load, copy_rows, database_url_for, on_database, people, work_title
+from bench.run import server_on
 
 SMALL = 10_000
 LARGE = int(os.environ.get("BENCH_SEARCH_RESEARCHERS", "1000000"))
@@ -50,21 +48,6 @@ def _search_indexes() -> tuple[list[str], list[str]]:
     return found
 
 
-@contextmanager
-def on_database(database_url: str):
-    """Django's default connection on another database for a while."""
-    from django.db import connection
-
-    old = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = urlsplit(database_url).path.lstrip("/")
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = old
-
-
 def _loaded(researchers: int) -> bool:
     from works.models import Researcher, Work
 
@@ -73,26 +56,6 @@ def _loaded(researchers: int) -> bool:
         and Work.objects.count() == researchers * WORKS_PER_RESEARCHER
         and Researcher.objects.filter(pk=1, display_name=PLANTED_PEOPLE[0]).exists()
     )
-
-
-def _people(researchers: int, rng: random.Random):
-    from works.ingest.matching import search_name
-    from works.text import fold
-
-    for number in range(1, researchers + 1):
-        name = PLANTED_PEOPLE[number - 1] if number <= len(PLANTED_PEOPLE) else person_name(rng)
-        given, _, family = name.rpartition(" ")
-        variant = f"{given[:1]}. {family}"
-        works = int(10 ** rng.uniform(0, 2.5))
-        yield (
-            number,
-            f"p{number}",
-            name,
-            fold(name),
-            search_name(name, [variant]),
-            works,
-            rng.randint(0, 3),
-        )
 
 
 def _works(count: int, rng: random.Random):
@@ -134,7 +97,7 @@ def load(researchers: int, seed: int = 13) -> str:
                 "works_count",
                 "verification_level",
             ],
-            _people(researchers, rng),
+            people(researchers, rng, PLANTED_PEOPLE),
         )
         copy_rows(
             Work,
@@ -149,40 +112,6 @@ def load(researchers: int, seed: int = 13) -> str:
         f"loaded in {loaded - start:.0f} s, search indexes built in "
         f"{time.perf_counter() - loaded:.0f} s"
     )
-
-
-def database_url_for(bench_url: str, size: int) -> str:
-    parts = urlsplit(bench_url)
-    return urlunsplit(parts._replace(path=f"{parts.path}_search_{size}"))
-
-
-@contextmanager
-def server_on(database_url: str):
-    """A gunicorn like bench/run.py's, on this database."""
-    from bench.run import free_port, server_start, server_stop
-
-    port = free_port()
-    environment = dict(os.environ, DATABASE_URL=database_url)
-    with tempfile.TemporaryFile() as log:
-        server = server_start(port, log, env=environment)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            import requests
-
-            while True:
-                try:
-                    if requests.get(base + "/search/suggest/?q=", timeout=10).ok:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    log.seek(0)
-                    raise SystemExit(f"gunicorn did not start:\n{log.read().decode()}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            server_stop(server)
 
 
 def timings(session, base: str) -> dict[str, tuple[float, float]]:
@@ -243,7 +172,7 @@ def prepare(bench_url: str, size: int) -> str:
     """The database of this size, made and loaded if need be."""
     from bench.run import database_create_if_missing
 
-    url = database_url_for(bench_url, size)
+    url = database_url_for(bench_url, f"search_{size}")
     database_create_if_missing(url)
     with on_database(url):
         done = load(size)
@@ -254,7 +183,7 @@ def prepare(bench_url: str, size: int) -> str:
 def measure(url: str, size: int) -> dict[str, tuple[float, float]]:
     import requests
 
-    with server_on(url) as base, requests.Session() as session:
+    with server_on(url, ready_path="/search/suggest/?q=") as base, requests.Session() as session:
         figures = timings(session, base)
     with on_database(url):
         for label, indexes in plans().items():

@@ -97,10 +97,10 @@ class _Neighbourhood:
         return queryset
 
     def add(self, kind: str, queryset, *, edge: str, why, weight=None, node=None) -> None:
-        """Add up to limit neighbours of one kind from an ordered queryset, each joined to the
-        centre by an `edge` labelled `why` (a text, or why(row)) and weighing weight(row) (1 if
-        not given). A row is its own node unless node(row) builds it. Two queries: the rows and
-        how many there are."""
+        """Add up to limit neighbours of one kind from an ordered queryset (or list), each
+        joined to the centre by an `edge` labelled `why` (a text, or why(row)) and weighing
+        weight(row) (1 if not given). A row is its own node unless node(row) builds it. Two
+        queries: the rows and how many there are."""
         if kind not in self.kinds:
             return
         rows = list(queryset[: self.limit])
@@ -116,7 +116,7 @@ class _Neighbourhood:
                     "weight": round(weight(row) if weight else 1, 3),
                 }
             )
-        if len(rows) == self.limit and (total := queryset.count()) > len(rows):
+        if len(rows) == self.limit and (total := _count(queryset)) > len(rows):
             self.truncated[kind] = total - len(rows)
 
     def as_json(self) -> dict:
@@ -150,6 +150,10 @@ def node_neighbourhood(
     near = _Neighbourhood(NODES[kind](centre), kinds, year_from, year_to, limit)
     neighbours(centre, near)
     return near.as_json()
+
+
+def _count(rows) -> int:
+    return len(rows) if isinstance(rows, list) else rows.count()
 
 
 def _affiliation(works: int) -> str:
@@ -198,17 +202,38 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
         why=lambda topic: f"{topic.n} of {plural(researcher.works_count, 'work')} on this topic",
         weight=attrgetter("n"),
     )
-    bylines = Authorship.objects.filter(researcher=researcher).shown()
     near.add(
         "institution",
-        Institution.objects.filter(Q(researchers=researcher) | Q(authorships__in=bylines))
-        .annotate(n=Count("authorships", filter=Q(authorships__in=bylines), distinct=True))
-        .distinct()
-        .order_by("-n", "name"),
+        _institutions_of(researcher),
         edge="affiliated",
         why=lambda institution: _affiliation(institution.n),
         weight=attrgetter("n"),
     )
+
+
+def _institutions_of(researcher: Researcher) -> list[Institution]:
+    """The person's last known institution and those their shown bylines name, each with .n
+    (bylines naming it), most first. Counted from the person's own bylines: one OR across the
+    two ways in would join every byline of every institution."""
+    # The ids first: as a subquery the planner may hash every work to find a few thousand.
+    bylines = list(
+        Authorship.objects.filter(researcher=researcher)
+        .shown()
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    counts = dict(
+        Authorship.institutions.through.objects.filter(authorship_id__in=bylines)
+        .values_list("institution_id")
+        .annotate(n=Count("authorship_id", distinct=True))
+        .order_by()
+    )
+    if researcher.institution_id:
+        counts.setdefault(researcher.institution_id, 0)
+    institutions = list(Institution.objects.filter(pk__in=counts))
+    for institution in institutions:
+        institution.n = counts[institution.pk]
+    return sorted(institutions, key=lambda institution: (-institution.n, institution.name))
 
 
 def _paper(work: Work, near: _Neighbourhood) -> None:
@@ -244,7 +269,7 @@ def _topic(topic: Topic, near: _Neighbourhood) -> None:
     near.add("paper", works, edge="about", why="a paper on this topic")
     near.add(
         "person",
-        work_selectors.people_of_works(works),
+        work_selectors.people_of_works(works.values("pk")[: work_selectors.SUMMARY_SAMPLE]),
         edge="about",
         why=lambda person: f"{plural(person.works_here, 'work')} on this topic",
         weight=attrgetter("works_here"),
@@ -254,7 +279,7 @@ def _topic(topic: Topic, near: _Neighbourhood) -> None:
 def _institution(institution: Institution, near: _Neighbourhood) -> None:
     near.add(
         "person",
-        work_selectors.institution_people(institution),
+        work_selectors.institution_people(institution, limit=near.limit),
         edge="affiliated",
         why=lambda person: _affiliation(person.works_here),
         weight=attrgetter("works_here"),

@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from profiles.models import Claim, ClaimDispute, TrustAssessment, User
 from profiles.stats import trust_facts
@@ -177,12 +177,22 @@ def researcher_visibility_events(*, researcher: Researcher, limit: int = 10):
     return list(researcher.visibility_events.select_related("actor")[:limit])
 
 
-def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
+# The researcher list's order (most works, then highest trust, then by name) as ascending keys
+# for keyset pages (bzpeer.keyset): the counts negated, as the researcher_listing index has them.
+LISTING_KEYS = ("fewest_works", "lowest_trust", "display_name", "pk")
+
+
+def researchers_listed() -> QuerySet[Researcher]:
+    """Listed researchers (not unlisted), annotated with LISTING_KEYS' negated counts."""
     return (
         Researcher.objects.select_related("institution")
         .filter(unlisted=False)
-        .order_by("-works_count", "-trust_score", "display_name")[:limit]
+        .annotate(fewest_works=-F("works_count"), lowest_trust=-F("trust_score"))
     )
+
+
+def featured_researchers(*, limit: int = 6) -> QuerySet[Researcher]:
+    return researchers_listed().order_by(*LISTING_KEYS)[:limit]
 
 
 def claim_open(*, user: User, researcher: Researcher) -> Claim | None:

@@ -12,6 +12,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bzpeer.keyset import keyset_page
 from bzpeer.params import param_text
 from graph.selectors import CLOSE_MIN_SHARED_WORKS, close_collaborators, graph_slice
 from profiles import selectors, services, sitemaps
@@ -52,8 +53,13 @@ def researcher_list(request):
             limit=RESULTS_PER_PAGE,
         )
     else:
-        featured = selectors.featured_researchers(limit=None)
-        context["page"] = Paginator(featured, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        context["page"] = keyset_page(
+            selectors.researchers_listed(),
+            selectors.LISTING_KEYS,
+            size=RESULTS_PER_PAGE,
+            after=param_text(request.GET.get("after"), max_length=500),
+            before=param_text(request.GET.get("before"), max_length=500),
+        )
     if request.htmx and request.htmx.target == "search-results":
         return render(request, "profiles/researcher_list.html#search-results", context)
     return render(request, "profiles/researcher_list.html", context)

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     Min,
     OuterRef,
@@ -42,20 +41,37 @@ def follows(*, user: User) -> QuerySet[Follow]:
     )
 
 
-def _followed_records(user: User) -> QuerySet[Researcher]:
-    """The records the user follows and those linked to them (one person, split records)."""
-    followed = Follow.objects.filter(user=user).values("researcher_id")
-    return Researcher.objects.filter(Q(pk__in=followed) | Q(primary_id__in=followed)).values("pk")
+def _followed_records(user: User) -> list[int]:
+    """The ids of the records the user follows and of those linked to them (one person, split
+    records). Two index look-ups: one subquery ORing the two columns scanned every
+    researcher."""
+    followed = list(Follow.objects.filter(user=user).values_list("researcher_id", flat=True))
+    linked = Researcher.objects.filter(primary_id__in=followed).values_list("pk", flat=True)
+    return followed + list(linked)
+
+
+# The feed's order, newest first, as keys of keyset pages (bzpeer.keyset, descending).
+FEED_KEYS = ("sort_date", "created_at", "pk")
 
 
 def feed_works(*, user: User, since: datetime | None = None) -> QuerySet[Work]:
     """Works by the researchers the user follows, newest first by publication date (then
     import time: works.models.feed_date); with `since`, only those
-    imported after it (the digest). Works the researcher hid as misattributed are left out."""
-    shown = Authorship.objects.filter(
-        researcher__in=_followed_records(user), work=OuterRef("pk")
-    ).shown()
-    works = Work.objects.filter(Exists(shown))
+    imported after it (the digest). Works the researcher hid as misattributed are left out.
+
+    The ids of the followed records' shown works are read first: a page then costs what the
+    followed records wrote, whatever the size of the site. As a subquery, Postgres (whose
+    estimate of bylines per researcher is several times too high on a skewed table) walked the
+    feed index through every newer work of anyone until it found a page: 9,000 works and
+    0.4-1.3 s at 3,000,000 works."""
+    shown = (
+        Authorship.objects.filter(researcher__in=_followed_records(user))
+        .shown()
+        .order_by()
+        .values_list("work_id", flat=True)
+        .distinct()
+    )
+    works = Work.objects.filter(pk__in=list(shown))
     if since is not None:
         works = works.filter(created_at__gt=since)
     return (

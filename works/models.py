@@ -158,6 +158,19 @@ class Researcher(models.Model):
         # The table keeps the name it had when the model lived in profiles.
         db_table = "profiles_researcher"
         ordering = ["display_name"]
+        indexes = [
+            # The researcher list's keyset order (profiles.selectors.LISTING_KEYS).
+            models.Index(
+                F("works_count") * -1,
+                F("trust_score") * -1,
+                F("display_name"),
+                F("id"),
+                condition=Q(unlisted=False),
+                name="researcher_listing",
+            ),
+            # An institution's page: people whose last known institution it is, by name.
+            models.Index(fields=["institution", "display_name"], name="researcher_by_institution"),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -295,6 +308,14 @@ class Work(models.Model):
                 F("created_at").desc(),
                 F("id").desc(),
                 name="work_feed_order",
+            ),
+            # A topic's most cited works (works.selectors.topic_works): a large topic's first
+            # few are found walking this index rather than sorting all of the topic's works.
+            models.Index(
+                F("citation_count").desc(nulls_last=True),
+                F("publication_year").desc(),
+                F("title_key"),
+                name="work_most_cited",
             ),
         ]
 

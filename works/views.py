@@ -90,11 +90,14 @@ def work_export(request, slug, fmt):
 
 @require_GET
 def topic_detail(request, pk):
-    topic, works, people = _or_404(selectors.topic_page, "No topic has this number.", pk=pk)
+    topic, works, people, sampled = _or_404(
+        selectors.topic_page, "No topic has this number.", pk=pk
+    )
     context = {
         "topic": topic,
         "works": works,
         "people": people,
+        "sample": f"{selectors.SUMMARY_SAMPLE:,}" if sampled else "",
         "canonical_url": settings.SITE_URL + topic.get_absolute_url(),
     }
     return render(request, "works/topic_detail.html", context)
@@ -102,13 +105,14 @@ def topic_detail(request, pk):
 
 @require_GET
 def institution_detail(request, openalex_id):
-    institution, people, works = _or_404(
+    institution, people, works, sampled = _or_404(
         selectors.institution_page, "No institution has this id.", openalex_id=openalex_id
     )
     context = {
         "institution": institution,
         "people": people,
         "works": works,
+        "sample": f"{selectors.SUMMARY_SAMPLE:,}" if sampled else "",
         "canonical_url": settings.SITE_URL + institution.get_absolute_url(),
     }
     return render(request, "works/institution_detail.html", context)
