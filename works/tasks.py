@@ -37,7 +37,6 @@ PARTITION_SECONDS = 3600
 @shared_task(
     acks_late=True,
     ignore_result=True,
-    queue="imports",
     soft_time_limit=PARTITION_SECONDS,
     time_limit=PARTITION_SECONDS + 60,
 )

@@ -39,12 +39,13 @@ DOMAIN_MODELS = [
 
 
 # When a source last supplied a work: a re-import is a new sync, whatever else it changes.
-SYNC_STAMPS = {"synced", "citations_synced_at"}
+# page_version moves with the stamps: the profile shows when each work was last synced.
+SYNC_STAMPS = {"synced", "citations_synced_at", "page_version"}
 
 
 def snapshot() -> dict[str, list[dict]]:
     """Every row of every domain table, every column (updated_at included) but the sync
-    stamps."""
+    stamps and the page version that follows them."""
     return {
         model._meta.label: [
             {name: value for name, value in row.items() if name not in SYNC_STAMPS}
