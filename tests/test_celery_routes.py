@@ -16,7 +16,7 @@ def test_every_works_task_that_imports_goes_to_the_imports_queue():
     routed = queues()
     importing = {name for name in routed if name.startswith("works.")} - QUICK_WORKS_TASKS
 
-    assert "works.tasks.import_run_task" in importing
+    assert {"works.tasks.import_run_task", "works.tasks.snapshot_partition_task"} <= importing
     assert {name: routed[name] for name in importing} == dict.fromkeys(importing, "imports")
 
 
