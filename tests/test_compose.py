@@ -17,8 +17,10 @@ yaml = pytest.importorskip("yaml", reason="PyYAML is a dev dependency (pyproject
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
 APP = {name: s for name, s in SERVICES.items() if s.get("image") == "bzpeer:local"}
-# Long-running app processes; `migrate` is a one-shot straight to the primary.
-RUNNING = {name: s for name, s in APP.items() if name != "migrate"}
+# `migrate` (one-shot) and the snapshot loaders (temporary staging tables that outlive a
+# transaction) go straight to the primary; the rest through PgBouncer.
+DIRECT = {"migrate", "import-worker"}
+RUNNING = {name: s for name, s in APP.items() if name not in DIRECT}
 VARIABLES = {"SECRET_KEY": "x" * 50}
 
 
@@ -55,8 +57,10 @@ def test_the_app_reaches_the_primary_and_the_replica_through_transaction_mode_pg
             assert pooler["environment"]["POOL_MODE"] == "transaction"
             upstream[variable] = host(pooler["environment"]["DATABASE_URL"])
         assert upstream == {"DATABASE_URL": "postgres", "DATABASE_REPLICA_URL": "postgres-replica"}
-    assert host(APP["migrate"]["environment"]["DATABASE_URL"]) == "postgres"
-    assert APP["migrate"]["environment"]["DATABASE_REPLICA_URL"] == ""
+    for name in DIRECT:
+        assert host(APP[name]["environment"]["DATABASE_URL"]) == "postgres", name
+        assert APP[name]["environment"]["DATABASE_REPLICA_URL"] == "", name
+    assert APP["import-worker"]["environment"]["DATABASE_DISABLE_SERVER_SIDE_CURSORS"] == "0"
 
 
 def test_the_replica_is_a_base_backup_of_the_primary_which_lets_it_stream():

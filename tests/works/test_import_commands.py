@@ -170,7 +170,8 @@ def test_import_author_refuses_unclear_requests(args, error):
 # --- import_snapshot --------------------------------------------------------------------------
 
 
-@pytest.mark.smoke
+# Not a smoke test: snapshot loaders keep temporary staging tables across transactions, so
+# they connect to Postgres directly, not through PgBouncer (docs/scaling.md).
 def test_import_snapshot_twice_adds_each_record_once(tmp_path):
     root = lay_out_snapshot(tmp_path / "openalex-snapshot", [PARTITION_LINES])
 
