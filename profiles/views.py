@@ -130,12 +130,13 @@ def _visitor_hit(request, name: str, slug: str):
     if not visitor_cache.is_plain_visit(request):
         return None
     found = selectors.researcher_page_version(slug=slug)
-    return found and visitor_cache.cached_response(request, name, *found)
+    return found and visitor_cache.cached_response(request, visitor_cache.page_key(name, *found))
 
 
 def _visitor_cached(request, researcher, name, context, template_name):
     if visitor_cache.is_plain_visit(request):
-        return visitor_cache.render_cached(request, researcher, name, context, template_name)
+        key = visitor_cache.page_key(name, researcher.pk, researcher.page_version)
+        return visitor_cache.render_cached(request, key, context, template_name)
     return render(request, template_name, context)
 
 

@@ -32,20 +32,19 @@ _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 
 
-def is_plain_visit(request) -> bool:
-    """A visitor not signed in, at the plain address (a query string's variety is unbounded),
-    with no message waiting for them."""
+def is_plain_visit(request, params: frozenset = frozenset()) -> bool:
+    """A visitor not signed in, at the plain address or with only the given query parameters
+    (other query strings' variety is unbounded), with no message waiting for them."""
     return not (
         request.user.is_authenticated
-        or request.GET
+        or set(request.GET) != params
         or len(messages.get_messages(request))
         or connection.vendor != "postgresql"
     )
 
 
-def _keys(name: str, researcher_id: int, page_version: int) -> tuple[str, str]:
-    key = fragment_key(f"visitor-{name}", researcher_id, page_version, [])
-    return key, key + ":gzip"
+def page_key(name: str, researcher_id: int, page_version: int) -> str:
+    return fragment_key(f"visitor-{name}", researcher_id, page_version, [])
 
 
 def _deflated(pieces: list[bytes]) -> list[bytes]:
@@ -90,23 +89,25 @@ def _plain_response(request, html: str) -> HttpResponse:
     return HttpResponse(html)
 
 
-def cached_response(request, name: str, researcher_id: int, page_version: int):
-    """The cached page, or None when it is not cached yet."""
-    plain_key, gzip_key = _keys(name, researcher_id, page_version)
+def cached_response(request, key: str):
+    """The page cached under key, or None when it is not cached yet."""
     if _accepts_gzip(request):
-        entry = cache.get(gzip_key)
+        entry = cache.get(key + ":gzip")
         return None if entry is None else _gzip_response(*entry, get_token(request).encode())
-    html = cache.get(plain_key)
+    html = cache.get(key)
     return None if html is None else _plain_response(request, html)
 
 
-def render_cached(request, researcher, name: str, context, template_name: str):
-    """Renders the page for a plain visit (is_plain_visit) and caches it both ways."""
+def render_cached(
+    request, key: str, context, template_name: str, *, seconds=FRAGMENT_SECONDS, store=True
+):
+    """Renders the page for a plain visit (is_plain_visit) and caches it both ways under key
+    (unless not to store)."""
     html = render(request, template_name, {**context, "csrf_token": CSRF_HOLE}).content.decode()
     pieces = [piece.encode() for piece in html.split(CSRF_HOLE)]
     deflated = _deflated(pieces)
-    plain_key, gzip_key = _keys(name, researcher.pk, researcher.page_version)
-    cache.set_many({plain_key: html, gzip_key: (pieces, deflated)}, FRAGMENT_SECONDS)
+    if store:
+        cache.set_many({key: html, key + ":gzip": (pieces, deflated)}, seconds)
     if _accepts_gzip(request):
         return _gzip_response(pieces, deflated, get_token(request).encode())
     return _plain_response(request, html)
