@@ -80,7 +80,8 @@ def _once(function, *args, **kwargs):
 
 @require_GET
 def researcher_detail(request, slug):
-    if not request.htmx and (hit := _visitor_hit(request, "profile", slug)):
+    partial = request.htmx and request.htmx.target in ("works-more", "works-results")
+    if not partial and (hit := _visitor_hit(request, "profile", slug)):
         return hit
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
@@ -115,9 +116,9 @@ def researcher_detail(request, slug):
         "export_formats": exports.FORMATS.values(),
         "metrics": _once(selectors.researcher_metrics, researcher=researcher),
     }
-    if request.htmx and request.htmx.target == "works-more":
+    if partial and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
-    if request.htmx and request.htmx.target == "works-results":
+    if partial:
         return render(request, "profiles/researcher_detail.html#works-results", context)
     return _visitor_cached(
         request, researcher, "profile", context, "profiles/researcher_detail.html"
