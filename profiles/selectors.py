@@ -20,6 +20,11 @@ def researcher_get(*, slug: str) -> Researcher:
     return Researcher.objects.get(slug=slug)
 
 
+def researcher_page_version(*, slug: str) -> tuple[int, int] | None:
+    """The id and page_version of the record at this slug, all a cached page needs."""
+    return Researcher.objects.filter(slug=slug).values_list("pk", "page_version").first()
+
+
 def researcher_slug_for_identifier(*, identifier: str) -> str | None:
     """The slug of the researcher an OpenAlex author id (such as A5023888391) names."""
     if not OPENALEX_AUTHOR_ID.match(identifier):

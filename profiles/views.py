@@ -3,19 +3,16 @@ import functools
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bzpeer.keyset import keyset_page
 from bzpeer.params import param_text
 from graph.selectors import CLOSE_MIN_SHARED_WORKS, close_collaborators, graph_slice
-from profiles import selectors, services, sitemaps
+from profiles import selectors, services, sitemaps, visitor_cache
 from profiles.form_services import submitted
 from profiles.forms import (
     LinkRecordsForm,
@@ -30,7 +27,6 @@ from profiles.services.visibility import researcher_visibility_set
 from profiles.work_filters import SORTS, WorkFilters, works_page
 from works import exports, linked_data
 from works.models import Researcher, Work
-from works.templatetags.page_cache import FRAGMENT_SECONDS, fragment_key
 from works.views import export_response
 
 WORKS_PER_PAGE = 20
@@ -84,6 +80,9 @@ def _once(function, *args, **kwargs):
 
 @require_GET
 def researcher_detail(request, slug):
+    partial = request.htmx and request.htmx.target in ("works-more", "works-results")
+    if not partial and (hit := _visitor_hit(request, "profile", slug)):
+        return hit
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:detail", slug=canonical, permanent=True)
@@ -117,41 +116,29 @@ def researcher_detail(request, slug):
         "export_formats": exports.FORMATS.values(),
         "metrics": _once(selectors.researcher_metrics, researcher=researcher),
     }
-    if request.htmx and request.htmx.target == "works-more":
+    if partial and request.htmx.target == "works-more":
         return render(request, "profiles/researcher_detail.html#works-more", context)
-    if request.htmx and request.htmx.target == "works-results":
+    if partial:
         return render(request, "profiles/researcher_detail.html#works-results", context)
     return _visitor_cached(
         request, researcher, "profile", context, "profiles/researcher_detail.html"
     )
 
 
-# Where the CSRF token goes in a page cached whole: each response puts in its own.
-CSRF_HOLE = "\x00csrf-token\x00"
+def _visitor_hit(request, name: str, slug: str):
+    """The cached page of a plain visit (visitor_cache), at the cost of the record's id and
+    version: the row, its redirects and its 404 are left to a miss."""
+    if not visitor_cache.is_plain_visit(request):
+        return None
+    found = selectors.researcher_page_version(slug=slug)
+    return found and visitor_cache.cached_response(request, visitor_cache.page_key(name, *found))
 
 
 def _visitor_cached(request, researcher, name, context, template_name):
-    """The page as every visitor who is not signed in sees it, cached whole per page_version
-    (the fragments of works/templatetags/page_cache.py, plus the header, the viewer's panels
-    and the head, which are the same for all of them): a cache hit renders no template. Only
-    the plain address (no query string, whose variety is unbounded), and not when a message
-    waits for the visitor."""
-    if (
-        request.user.is_authenticated
-        or request.GET
-        or len(messages.get_messages(request))
-        or connection.vendor != "postgresql"
-    ):
-        return render(request, template_name, context)
-    key = fragment_key(f"visitor-{name}", researcher, [])
-    html = cache.get(key)
-    if html is None:
-        html = render(request, template_name, {**context, "csrf_token": CSRF_HOLE}).content
-        html = html.decode()
-        cache.set(key, html, FRAGMENT_SECONDS)
-    if CSRF_HOLE in html:
-        html = html.replace(CSRF_HOLE, get_token(request))
-    return HttpResponse(html)
+    if visitor_cache.is_plain_visit(request):
+        key = visitor_cache.page_key(name, researcher.pk, researcher.page_version)
+        return visitor_cache.render_cached(request, key, context, template_name)
+    return render(request, template_name, context)
 
 
 COAUTHORS_PER_PAGE = 100
@@ -174,6 +161,8 @@ def researcher_coauthors(request, slug):
 
 @require_GET
 def researcher_graph(request, slug):
+    if request.htmx and (hit := _visitor_hit(request, "graph-slice", slug)):
+        return hit
     researcher, canonical = _researcher_or_redirect(slug)
     if researcher is None:
         return redirect("profiles:graph", slug=canonical, permanent=True)

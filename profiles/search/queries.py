@@ -378,6 +378,14 @@ def works(
     return results
 
 
+def search_version() -> tuple[int, bool]:
+    """A number that every change to what search shows moves, and whether results computed
+    now may be kept under it (works migration 0022). Postgres only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version, settled FROM search_version()")
+        return cursor.fetchone()
+
+
 # --- Topics and institutions -----------------------------------------------------------------
 
 

@@ -1,10 +1,15 @@
 """/search/: one box, four kinds; /search/suggest/: the header box's suggestions (htmx)."""
 
+import hashlib
+
+from django.db import DEFAULT_DB_ALIAS, router
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from bzpeer.params import param_int, param_text
+from profiles import visitor_cache
 from profiles.search import queries
+from works.models import Researcher
 
 MAX_QUERY_LENGTH = 200
 KINDS = {
@@ -18,6 +23,8 @@ PAGE_SIZE = 20
 SUGGESTIONS_PER_KIND = 3
 # A few of each kind: fewer people to rank, and works skip the typo look.
 SUGGESTION_OPTIONS = {"people": {"candidates": 50}, "works": {"typos": False}}
+# Cached results are never stale (search_version); this only bounds the memory of rare queries.
+CACHED_SECONDS = 60 * 60
 
 
 def _filters(request, kind: str) -> dict:
@@ -39,9 +46,27 @@ def _filters(request, kind: str) -> dict:
     return {}
 
 
+def _visitor_key(request) -> tuple[str | None, bool]:
+    """Where a visitor's results for a plain ?q= are cached, and whether they may be stored
+    now. Not where search reads a replica: the version is the primary's."""
+    if (
+        request.htmx
+        or not visitor_cache.is_plain_visit(request, frozenset({"q"}))
+        or router.db_for_read(Researcher) != DEFAULT_DB_ALIAS
+    ):
+        return None, False
+    version, settled = queries.search_version()
+    # The full path, not the query alone: the page links back to it (the login link).
+    digest = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+    return f"search:{version}:{digest}", settled
+
+
 @require_GET
 def search(request):
     query = param_text(request.GET.get("q"), max_length=MAX_QUERY_LENGTH)
+    key, settled = _visitor_key(request)
+    if key and (hit := visitor_cache.cached_response(request, key)):
+        return hit
     kind = request.GET.get("kind")
     # Result pages are not for search engines (noindex); the pages they list are.
     context = {
@@ -62,6 +87,10 @@ def search(request):
             results = find(query, limit=SECTION_SIZE)
             context["sections"].append({"kind": name, "title": title, "results": results})
     context["total"] = sum(section["results"].count for section in context["sections"])
+    if key:
+        return visitor_cache.render_cached(
+            request, key, context, "search/search.html", seconds=CACHED_SECONDS, store=settled
+        )
     return render(request, "search/search.html", context)
 
 

@@ -3,6 +3,7 @@ Researcher.page_version, which Postgres triggers move (works migration 0017). Ea
 the page, changes something through the service that really changes it, and reads the page
 again: the change shows at once."""
 
+import gzip
 import re
 
 import pytest
@@ -214,3 +215,29 @@ def test_a_visitors_cached_page_carries_a_working_csrf_token_and_their_message(r
     assert response.status_code == 302
     assert "your report is with the moderators" in page(visitor, researcher)
     assert "your report is with the moderators" not in page(visitor, researcher)
+
+
+def test_a_visitor_who_accepts_gzip_gets_the_same_page_compressed_with_a_working_token(
+    researcher, works
+):
+    visitor = Client(enforce_csrf_checks=True)
+    pages = []
+    for _ in range(2):  # rendered, then from the cache
+        response = visitor.get(f"/researchers/{researcher.slug}/", HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response["Vary"]
+        pages.append(gzip.decompress(response.content).decode())  # checks the CRC and length
+    html = pages[-1]
+    assert "\x00" not in html
+    assert (
+        _without_tokens(pages[0])
+        == _without_tokens(html)
+        == _without_tokens(page(visitor, researcher))
+    )
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    response = visitor.post(
+        f"/researchers/{researcher.slug}/report/",
+        {"reason": ProblemReport.Reason.choices[0][0], "evidence": "Two people in one record."},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 302

@@ -188,7 +188,8 @@ def test_the_header_box_searches_everything(client):
 def test_queries_per_search_page_are_bounded(client):
     with CaptureQueriesContext(connection) as queries:
         client.get("/search/", {"q": "neural"})
-    assert len(queries) <= 25
+    # One of them reads the search version the visitors' cache is keyed by (works 0022).
+    assert len(queries) <= 26
 
 
 ATTACKS = FIXTURES / "attack-inputs"

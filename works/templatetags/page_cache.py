@@ -27,9 +27,9 @@ class FragmentNotPublic(ValueError):
     pass
 
 
-def fragment_key(name: str, researcher, vary: list) -> str:
+def fragment_key(name: str, researcher_id: int, page_version: int, vary: list) -> str:
     varying = hashlib.md5(repr(vary).encode(), usedforsecurity=False).hexdigest()
-    return f"page:{name}:{researcher.pk}:{researcher.page_version}:{varying}"
+    return f"page:{name}:{researcher_id}:{page_version}:{varying}"
 
 
 def _marker(number: int) -> str:
@@ -66,8 +66,9 @@ class PageCacheNode(template.Node):
         if context.get("page_cache_off") or connection.vendor != "postgresql":
             return self.nodelist.render(context)
         name = self.name.resolve(context)
+        researcher = self.researcher.resolve(context)
         key = fragment_key(
-            name, self.researcher.resolve(context), [v.resolve(context) for v in self.vary]
+            name, researcher.pk, researcher.page_version, [v.resolve(context) for v in self.vary]
         )
         html = cache.get(key)
         if html is None:
