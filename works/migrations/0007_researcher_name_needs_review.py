@@ -22,6 +22,9 @@ def flag_stored_lookalikes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("works", "0006_researcher_and_hiddenwork_from_profiles"),
+        # After the move is complete on both sides: on SQLite a later change to the table
+        # rebuilds it from works' model, which already has profiles 0006's primary_id.
+        ("profiles", "0007_researcher_and_hiddenwork_to_works"),
     ]
 
     operations = [

@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+class PostgresAddIndex(migrations.AddIndex):
+    """An index SQLite cannot build (NULLS LAST); the quick start's small tables need none."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("works", "0019_researcher_listing_index"),
@@ -15,7 +27,7 @@ class Migration(migrations.Migration):
                 fields=["institution", "display_name"], name="researcher_by_institution"
             ),
         ),
-        migrations.AddIndex(
+        PostgresAddIndex(
             model_name="work",
             index=models.Index(
                 models.OrderBy(models.F("citation_count"), descending=True, nulls_last=True),
