@@ -808,7 +808,29 @@ def partition_load(
     result, which the checkpoint can read."""
     partition_stage(read, heartbeat=heartbeat)
     with transaction.atomic():
+        _page_touch_defer()
         entities_merge(result)
     heartbeat()
     with checkpoint:
+        _page_touch_defer()
         works_merge(read, result)
+    _pages_touch(sorted(result.researcher_ids))
+
+
+# Researchers touched per statement after a partition commits: each locks its rows briefly,
+# in id order, so loaders sharing authors never deadlock.
+TOUCH_CHUNK = 5_000
+
+
+def _page_touch_defer() -> None:
+    """This transaction's statements touch no page versions (works migration 0023): their
+    triggers would lock every author a merge statement reaches until the partition commits,
+    and loaders sharing authors would take turns. _pages_touch does it once, after."""
+    _execute("SET LOCAL bzpeer.defer_page_touch = 'on'")
+
+
+def _pages_touch(researcher_ids: list[int]) -> None:
+    """New page versions for the partition's authors (and their primaries), so no cached page
+    outlives the load by more than this call."""
+    for start in range(0, len(researcher_ids), TOUCH_CHUNK):
+        _execute("SELECT researcher_page_touch(%s)", [researcher_ids[start : start + TOUCH_CHUNK]])
