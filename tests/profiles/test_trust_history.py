@@ -22,10 +22,10 @@ def test_profile_lists_score_changes_with_the_components_that_moved(client, seed
 def test_profile_query_count_includes_history_once(
     client, seed_researcher, django_assert_num_queries
 ):
-    # Six (a visitor holds no claim, so none is looked up), plus the metrics, the filters'
-    # types and topics, and the works' versions; then the page cache serves the same page
-    # from the researcher's row alone.
-    with django_assert_num_queries(10):
+    # The visitor cache's version lookup (a miss), then six (a visitor holds no claim, so none
+    # is looked up), plus the metrics, the filters' types and topics, and the works' versions;
+    # then the page cache serves the same page from the version lookup alone.
+    with django_assert_num_queries(11):
         client.get("/researchers/jascha-sohl-dickstein/")
     with django_assert_num_queries(1):
         client.get("/researchers/jascha-sohl-dickstein/")
