@@ -115,3 +115,16 @@ def test_nothing_is_stored_while_a_writer_has_not_committed(researcher):
     html = search(Client(), "ada")
     assert "Ada King" in html
     assert "Ada Lovelace" not in html
+
+
+def test_a_loader_deferring_page_touches_still_moves_the_search_version(researcher):
+    """Under the snapshot loader's deferral (works 0023, 0024) the researcher trigger skips its
+    row comparison, not the bump."""
+    version, _ = search_version()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL bzpeer.defer_page_touch = 'on'")
+        cursor.execute(
+            "UPDATE profiles_researcher SET display_name = 'Ada King' WHERE id = %s",
+            [researcher.pk],
+        )
+    assert search_version()[0] > version
