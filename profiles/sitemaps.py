@@ -1,7 +1,7 @@
 """sitemap.xml: a sitemap index whose files hold at most SITEMAP_URLS_PER_FILE URLs each.
 
 Rows are walked by keyset (WHERE id > last ORDER BY id LIMIT n), never OFFSET, so each file
-costs one index range scan at any table size (10^8 researchers make 2,000 files). Built files
+costs one index range scan at any table size (10^8 researchers make 10,000 files). Built files
 live in the cache: beat rebuilds them all (profiles.tasks.sitemaps_rebuild_task), a request
 that misses builds the one file it asked for. Records taken out of search engines
 (Researcher.noindex) are left out, and their file is forgotten at once.
