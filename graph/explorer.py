@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from bzpeer.params import has_control_characters, param_int
 from graph.layout import ring_layout
 from graph.models import Collaboration
-from graph.selectors import collaboration_reason
+from graph.selectors import collaboration_reason, collaborations_ranked
 from works import selectors as work_selectors
 from works.models import Authorship, Institution, Researcher, Topic, Work
 from works.text import plural
@@ -161,9 +161,24 @@ def _affiliation(works: int) -> str:
     return f"affiliated on {plural(works, 'work')}" if works else "last known institution"
 
 
+class _Ranked:
+    """A researcher's collaborations as _Neighbourhood.add reads a queryset: the first few in
+    rank order (collaborations_ranked), and how many there are."""
+
+    def __init__(self, collaborations, researcher_id: int):
+        self.collaborations, self.researcher_id = collaborations, researcher_id
+
+    def __getitem__(self, first: slice) -> list[Collaboration]:
+        return collaborations_ranked(self.collaborations, self.researcher_id, first.stop)
+
+    def count(self) -> int:
+        pk = self.researcher_id
+        return self.collaborations.filter(Q(researcher_a_id=pk) | Q(researcher_b_id=pk)).count()
+
+
 def _person(researcher: Researcher, near: _Neighbourhood) -> None:
     pk = researcher.pk
-    collaborations = Collaboration.objects.filter(Q(researcher_a_id=pk) | Q(researcher_b_id=pk))
+    collaborations = Collaboration.objects.all()
     if near.year_from:
         collaborations = collaborations.filter(last_year__gte=near.year_from)
     if near.year_to:
@@ -176,9 +191,7 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
 
     near.add(
         "person",
-        collaborations.select_related("researcher_a", "researcher_b").order_by(
-            "-shared_works", "-strength", "pk"
-        ),
+        _Ranked(collaborations, pk),
         edge="coauthor",
         node=collaborator,
         why=collaboration_reason,
@@ -193,11 +206,15 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
         edge="authored",
         why=f"{researcher.display_name} is an author",
     )
+    # All of them, in one query: a researcher's works have a few thousand topics at most, and
+    # counting them again took as long as finding them.
     near.add(
         "topic",
-        Topic.objects.filter(works__in=works)
-        .annotate(n=Count("works", distinct=True))
-        .order_by("-n", "name"),
+        list(
+            Topic.objects.filter(works__in=works)
+            .annotate(n=Count("works", distinct=True))
+            .order_by("-n", "name")
+        ),
         edge="about",
         why=lambda topic: f"{topic.n} of {plural(researcher.works_count, 'work')} on this topic",
         weight=attrgetter("n"),

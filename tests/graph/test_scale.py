@@ -17,11 +17,17 @@ from graph.selectors import (
     SLICE_PAPERS,
     SLICE_PEOPLE,
     SLICE_TOPICS,
+    collaborations_ranked,
     graph_slice,
 )
 from graph.services import collaborations_refresh
 from profiles.services import researcher_stats_refresh
-from tests.factories import InstitutionFactory, TopicFactory
+from tests.factories import (
+    CollaborationFactory,
+    InstitutionFactory,
+    ResearcherFactory,
+    TopicFactory,
+)
 from works.models import Authorship, Researcher, Work, WorkTopic
 from works.services import records_import
 from works.sources.records import WorkRecord
@@ -181,3 +187,25 @@ def test_the_slice_runs_the_same_queries_for_200_collaborators_as_for_20():
         assert len(result.topics) == SLICE_TOPICS
         assert len(result.institutions) == SLICE_INSTITUTIONS
     assert many_slice.people[0].reason == f"co-authored 2 papers, {THIS_YEAR - 1}–{THIS_YEAR}"
+
+
+def test_collaborations_rank_across_both_sides_of_each_pair():
+    """A pair is stored once, lower id first, so a researcher's collaborations sit on both
+    sides; each side is read from its own index and the two merged into one ranking."""
+    earlier = [ResearcherFactory() for _ in range(2)]  # the centre is their pairs' b
+    centre = ResearcherFactory()
+    later = [ResearcherFactory() for _ in range(3)]  # the centre is their pairs' a
+    # (shared works, strength) of each pair, the two sides' ranks interleaved.
+    ranks = dict(
+        zip(earlier + later, [(2, 1.0), (5, 1.0), (5, 3.0), (2, 2.0), (1, 9.0)], strict=True)
+    )
+    for partner, (shared, strength) in ranks.items():
+        a, b = sorted([centre, partner], key=lambda researcher: researcher.pk)
+        CollaborationFactory(researcher_a=a, researcher_b=b, shared_works=shared, strength=strength)
+
+    def ranked(limit):
+        rows = collaborations_ranked(Collaboration.objects.all(), centre.pk, limit)
+        return [(row.shared_works, row.strength) for row in rows]
+
+    assert ranked(None) == [(5, 3.0), (5, 1.0), (2, 2.0), (2, 1.0), (1, 9.0)]
+    assert ranked(3) == [(5, 3.0), (5, 1.0), (2, 2.0)]
