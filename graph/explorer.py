@@ -5,6 +5,7 @@ institution:<OpenAlex id>. Every node carries the address of its page, every edg
 that says why it exists.
 """
 
+from collections.abc import Callable
 from operator import attrgetter
 
 from django.db.models import Count, Q
@@ -161,19 +162,15 @@ def _affiliation(works: int) -> str:
     return f"affiliated on {plural(works, 'work')}" if works else "last known institution"
 
 
-class _Ranked:
-    """A researcher's collaborations as _Neighbourhood.add reads a queryset: the first few in
-    rank order (collaborations_ranked), and how many there are."""
+class _Rows:
+    """What _Neighbourhood.add reads of a queryset, for rows no single queryset gives: the
+    first few (first(n)) and how many there are (count())."""
 
-    def __init__(self, collaborations, researcher_id: int):
-        self.collaborations, self.researcher_id = collaborations, researcher_id
+    def __init__(self, first: Callable[[int], list], count: Callable[[], int]):
+        self._first, self.count = first, count
 
-    def __getitem__(self, first: slice) -> list[Collaboration]:
-        return collaborations_ranked(self.collaborations, self.researcher_id, first.stop)
-
-    def count(self) -> int:
-        pk = self.researcher_id
-        return self.collaborations.filter(Q(researcher_a_id=pk) | Q(researcher_b_id=pk)).count()
+    def __getitem__(self, part: slice) -> list:
+        return self._first(part.stop)
 
 
 def _person(researcher: Researcher, near: _Neighbourhood) -> None:
@@ -191,7 +188,10 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
 
     near.add(
         "person",
-        _Ranked(collaborations, pk),
+        _Rows(
+            lambda n: collaborations_ranked(collaborations, pk, n),
+            collaborations.filter(Q(researcher_a_id=pk) | Q(researcher_b_id=pk)).count,
+        ),
         edge="coauthor",
         node=collaborator,
         why=collaboration_reason,
@@ -284,9 +284,10 @@ def _paper(work: Work, near: _Neighbourhood) -> None:
 def _topic(topic: Topic, near: _Neighbourhood) -> None:
     works = near.works(work_selectors.topic_works(topic))
     near.add("paper", works, edge="about", why="a paper on this topic")
+    authors = work_selectors.authors_ranked(works.values("pk")[: work_selectors.SUMMARY_SAMPLE])
     near.add(
         "person",
-        work_selectors.people_of_works(works.values("pk")[: work_selectors.SUMMARY_SAMPLE]),
+        _Rows(lambda n: work_selectors.people_of(authors[:n]), authors.count),
         edge="about",
         why=lambda person: f"{plural(person.works_here, 'work')} on this topic",
         weight=attrgetter("works_here"),

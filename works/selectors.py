@@ -1,6 +1,6 @@
 """Reads of works."""
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 
 from works.models import Authorship, ImportRun, Institution, Researcher, Topic, Work, WorkTopic
 
@@ -72,14 +72,27 @@ def topic_latest_works(topic: Topic) -> QuerySet:
     )
 
 
-def people_of_works(work_ids: QuerySet) -> QuerySet[Researcher]:
-    """Authors of these works (a query of their ids), most works among them first, each with
-    .works_here."""
+def authors_ranked(work_ids: QuerySet) -> QuerySet:
+    """The authors of these works (a query of their ids) as (researcher id, works among them,
+    latest work id) rows: those on the most first, then those on the latest. Counted on the
+    bylines alone; people_of reads the few researchers shown. Joining every author's row to
+    sort them by name (6,000 for a large topic's sample) was most of the topic page at 10^6
+    researchers."""
     return (
-        Researcher.objects.filter(authorships__work__in=work_ids)
-        .annotate(works_here=Count("authorships__work", distinct=True))
-        .order_by("-works_here", "display_name")
+        Authorship.objects.filter(work__in=work_ids)
+        .values_list("researcher_id")
+        .annotate(works_here=Count("pk"), latest=Max("work_id"))
+        .order_by("-works_here", "-latest", "researcher_id")
     )
+
+
+def people_of(ranked_rows) -> list[Researcher]:
+    """The researchers of authors_ranked rows, in their order, each with .works_here."""
+    rows = list(ranked_rows)
+    people = Researcher.objects.in_bulk([researcher_id for researcher_id, *_ in rows])
+    for researcher_id, works_here, _ in rows:
+        people[researcher_id].works_here = works_here
+    return [people[researcher_id] for researcher_id, *_ in rows]
 
 
 def _latest_bylines(institution: Institution) -> QuerySet:
@@ -139,7 +152,7 @@ def topic_page(*, pk: int, limit: int = 30):
     and whether those were counted over a sample of its works."""
     topic = Topic.objects.get(pk=pk)
     works = topic_works(topic)
-    people = list(people_of_works(topic_latest_works(topic))[:limit])
+    people = people_of(authors_ranked(topic_latest_works(topic))[:limit])
     return topic, list(works[:limit]), people, beyond_sample(WorkTopic.objects.filter(topic=topic))
 
 
