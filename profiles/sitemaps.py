@@ -19,7 +19,6 @@ from django.urls import reverse
 from works.models import Institution, Researcher, Topic, Work
 
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
-INDEX_KEY = "sitemap:index"
 _MARK = "SITEMAP-PLACEHOLDER"
 
 
@@ -65,8 +64,14 @@ def _timeout() -> int:
     return int(2 * settings.SITEMAP_REBUILD_SECONDS)
 
 
+# Keys name the file size: after SITEMAP_URLS_PER_FILE changes, an index or a file cut at the
+# old size is never served with the new one's numbering.
+def index_key() -> str:
+    return f"sitemap:{settings.SITEMAP_URLS_PER_FILE}:index"
+
+
 def file_key(section: str, number: int) -> str:
-    return f"sitemap:{section}:{number}"
+    return f"sitemap:{settings.SITEMAP_URLS_PER_FILE}:{section}:{number}"
 
 
 def file_path(section: str, number: int) -> str:
@@ -124,13 +129,13 @@ def rebuild(*, build_files: bool = True) -> dict:
             if build_files:
                 cache.set(file_key(section.name, number), _urlset(section, batch), _timeout())
     index = {"entries": entries, "xml": _index_xml(entries)}
-    cache.set(INDEX_KEY, index, _timeout())
+    cache.set(index_key(), index, _timeout())
     return index
 
 
 def index() -> dict:
     """The cached index, or a fresh one (ids only: its files are built when asked for)."""
-    return cache.get(INDEX_KEY) or rebuild(build_files=False)
+    return cache.get(index_key()) or rebuild(build_files=False)
 
 
 def index_xml() -> str:
@@ -162,7 +167,7 @@ def file_xml(section_name: str, number: int) -> str | None:
 
 def researcher_forget(researcher_id: int) -> None:
     """Drops the cached file listing this record, so its next request reflects noindex."""
-    cached = cache.get(INDEX_KEY)
+    cached = cache.get(index_key())
     for entry in cached["entries"] if cached else []:
         if entry["section"] == "researchers" and entry["after"] < researcher_id <= entry["last"]:
             cache.delete(file_key("researchers", entry["number"]))

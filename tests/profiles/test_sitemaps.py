@@ -102,3 +102,19 @@ def test_the_schemas_refuse_a_file_of_the_wrong_kind(client, records):
     cache.clear()
     with pytest.raises(etree.DocumentInvalid):
         valid(URLSET, client.get("/sitemap.xml").content)
+
+
+def test_a_new_file_size_takes_effect_at_once(client, records):
+    """The cached index and files name their size: a deploy that changes it serves files cut
+    at the new size, not the old numbering, without waiting for the nightly rebuild."""
+    with override_settings(SITEMAP_URLS_PER_FILE=2):
+        sitemaps_rebuild_task()
+        assert len(locs(valid(URLSET, client.get("/sitemaps/researchers/1.xml").content))) == 2
+    with override_settings(SITEMAP_URLS_PER_FILE=3):
+        index = locs(valid(INDEX, client.get("/sitemap.xml").content))
+        first = locs(valid(URLSET, client.get("/sitemaps/researchers/1.xml").content))
+    assert [url.rsplit("/sitemaps/", 1)[-1] for url in index] == [
+        "researchers/1.xml",
+        "researchers/2.xml",
+    ]
+    assert len(first) == 3
