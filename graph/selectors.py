@@ -160,14 +160,21 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
     # works.models): a work hidden as "not mine" leads nowhere in the slice.
     own_works = Work.objects.shown_on([researcher.pk])
     near_bylines = Authorship.objects.shown().filter(researcher_id__in=near_ids)
-    connected = list(
-        own_works.annotate(
-            near_authors=Count("authorships", filter=Q(authorships__in=near_bylines))
-        )
-        .filter(near_authors__gt=0)
-        .order_by("-near_authors", "-publication_year", "title_key")
-        .only("slug", "title", "publication_year")[:SLICE_PAPERS]
+    # The near people's bylines on the researcher's works, counted per work: counting every
+    # byline of those works (16,000 for 2,000 works) read each one from the table, 280 ms at
+    # 10^6 researchers; these are found in the (work, researcher) index.
+    near_authors = dict(
+        near_bylines.filter(work__in=own_works)
+        .values_list("work_id")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+    connected = sorted(
+        Work.objects.filter(pk__in=near_authors).only(
+            "slug", "title", "title_key", "publication_year"
+        ),
+        key=lambda work: (-near_authors[work.pk], -(work.publication_year or 0), work.title_key),
+    )[:SLICE_PAPERS]
     recent = list(
         Work.objects.filter(Exists(near_bylines.filter(work_id=OuterRef("pk"))))
         .exclude(authorships__researcher=researcher)
