@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bzpeer.keyset import keyset_page
 from bzpeer.params import param_text
-from graph.selectors import CLOSE_MIN_SHARED_WORKS, close_collaborators, graph_slice
+from graph.selectors import CLOSE_MIN_SHARED_WORKS, CloseCollaborators, graph_slice
 from profiles import selectors, services, sitemaps, visitor_cache
 from profiles.form_services import submitted
 from profiles.forms import (
@@ -142,6 +142,14 @@ def _visitor_cached(request, researcher, name, context, template_name):
 
 
 COAUTHORS_PER_PAGE = 100
+CLOSE_PER_PAGE = 100
+
+
+def _close_page(request, researcher):
+    """A page of the close collaborators (`close_page`, so the co-authors' own pages keep
+    theirs)."""
+    close = Paginator(CloseCollaborators(researcher.pk), CLOSE_PER_PAGE)
+    return close.get_page(request.GET.get("close_page"))
 
 
 @require_GET
@@ -153,7 +161,7 @@ def researcher_coauthors(request, slug):
     context = {
         "researcher": researcher,
         "page": coauthors.get_page(request.GET.get("page")),
-        "close": close_collaborators(researcher_id=researcher.pk),
+        "close": _close_page(request, researcher),
         "close_min_shared_works": CLOSE_MIN_SHARED_WORKS,
     }
     return render(request, "profiles/researcher_coauthors.html", context)
@@ -175,7 +183,7 @@ def researcher_graph(request, slug):
             context,
             "profiles/researcher_detail.html#graph-slice",
         )
-    context["close"] = close_collaborators(researcher_id=researcher.pk)
+    context["close"] = _close_page(request, researcher)
     context["close_min_shared_works"] = CLOSE_MIN_SHARED_WORKS
     return render(request, "profiles/researcher_graph.html", context)
 

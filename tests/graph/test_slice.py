@@ -1,5 +1,6 @@
 """The profile's graph slice on the demo data, and its cache."""
 
+import html
 import itertools
 import re
 from xml.etree.ElementTree import Element
@@ -19,6 +20,7 @@ from graph.selectors import (
     graph_slice,
     slice_cache_key,
 )
+from profiles import views as profiles_views
 from works.services import records_import
 from works.sources.records import AuthorRecord, AuthorshipRecord, WorkRecord
 
@@ -182,3 +184,25 @@ def test_the_close_collaborators_number_links_to_the_list_of_exactly_them(client
     assert len(listed) == seed_researcher.close_collaborators_count > 8
     assert all(int(shared) >= CLOSE_MIN_SHARED_WORKS for shared in listed)
     assert f"Close collaborators ({len(listed)})" in section
+
+
+def test_close_collaborators_come_a_page_at_a_time_in_rank_order(
+    client, seed_researcher, monkeypatch
+):
+    monkeypatch.setattr(profiles_views, "CLOSE_PER_PAGE", 3)
+    seed_researcher.refresh_from_db()
+    total = seed_researcher.close_collaborators_count
+    url = f"/researchers/{seed_researcher.slug}/coauthors/?page=1"
+    listed = []
+    while url:
+        page = client.get(url).content.decode()
+        section = page.split('id="close-collaborators"', 1)[1].split("</section>", 1)[0]
+        assert f"Close collaborators ({total})" in section
+        rows = re.findall(r"co-authored (\d+) papers", section)
+        assert 0 < len(rows) <= 3
+        listed += [int(shared) for shared in rows]
+        after = re.search(r'href="(\?[^"]*close_page=\d+)#close-collaborators" rel="next"', section)
+        url = after and f"/researchers/{seed_researcher.slug}/coauthors/" + html.unescape(after[1])
+        assert not url or "page=1&" in url  # the co-authors' own page is kept
+    assert len(listed) == total
+    assert listed == sorted(listed, reverse=True)
