@@ -12,7 +12,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from bzpeer.keyset import keyset_page
 from bzpeer.params import param_text
 from social import digest, selectors, services
 from social.forms import InvitationForm
@@ -89,13 +88,11 @@ def unfollow_researcher(request, slug):
 @require_GET
 def feed(request):
     """New works by the researchers the user follows, newest first."""
-    page = keyset_page(
-        selectors.feed_works(user=request.user),
-        selectors.FEED_KEYS,
+    page = selectors.feed_page(
+        user=request.user,
         size=FEED_PER_PAGE,
         after=param_text(request.GET.get("after"), max_length=500),
         before=param_text(request.GET.get("before"), max_length=500),
-        descending=True,
     )
     context = {
         "page": page,
