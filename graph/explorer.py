@@ -13,7 +13,7 @@ from django.db.models import Count
 from bzpeer.params import has_control_characters, param_int
 from graph.layout import ring_layout
 from graph.models import Collaboration
-from graph.selectors import collaboration_reason, collaborations_ranked
+from graph.selectors import collaboration_reason, collaborations_count, collaborations_ranked
 from works import selectors as work_selectors
 from works.models import Authorship, Institution, Researcher, Topic, Work
 from works.text import plural
@@ -190,11 +190,7 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
         "person",
         _Rows(
             lambda n: collaborations_ranked(collaborations, pk, n),
-            # Each side counted on its own index: an OR of the two read every row.
-            lambda: sum(
-                collaborations.filter(**{side: pk}).count()
-                for side in ("researcher_a_id", "researcher_b_id")
-            ),
+            lambda: collaborations_count(collaborations, pk),
         ),
         edge="coauthor",
         node=collaborator,

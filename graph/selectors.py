@@ -51,11 +51,9 @@ class CloseCollaborators:
         self.researcher_id = researcher_id
 
     def count(self) -> int:
-        return sum(
-            Collaboration.objects.filter(
-                **{side: self.researcher_id}, shared_works__gte=CLOSE_MIN_SHARED_WORKS
-            ).count()
-            for side in ("researcher_a_id", "researcher_b_id")
+        return collaborations_count(
+            Collaboration.objects.filter(shared_works__gte=CLOSE_MIN_SHARED_WORKS),
+            self.researcher_id,
         )
 
     def __getitem__(self, part: slice) -> list[tuple[Researcher, Collaboration]]:
@@ -128,6 +126,15 @@ def collaborations_ranked(
     ]
     rows.sort(key=lambda row: (-row.shared_works, -row.strength, row.pk))
     return rows[:limit]
+
+
+def collaborations_count(collaborations: QuerySet[Collaboration], researcher_id: int) -> int:
+    """How many of these collaborations the researcher has: each side counted on its own rank
+    index (an OR of the two read every row)."""
+    return sum(
+        collaborations.filter(**{side: researcher_id}).count()
+        for side in ("researcher_a_id", "researcher_b_id")
+    )
 
 
 def _collaborations_of(
