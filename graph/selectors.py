@@ -192,7 +192,7 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
     near_authors = dict(
         near_bylines.filter(work__in=own_works)
         .values_list("work_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("researcher_id"))
         .order_by()
     )
     connected = sorted(
