@@ -8,7 +8,7 @@ that says why it exists.
 from collections.abc import Callable
 from operator import attrgetter
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from bzpeer.params import has_control_characters, param_int
 from graph.layout import ring_layout
@@ -202,7 +202,7 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
     works = near.works(Work.objects.shown_on([pk]))
     near.add(
         "paper",
-        works.defer("source_payload").order_by("-publication_year", "title_key"),
+        _Rows(lambda n: _latest(works, n), works.count),
         edge="authored",
         why=f"{researcher.display_name} is an author",
     )
@@ -226,6 +226,19 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
         why=lambda institution: _affiliation(institution.n),
         weight=attrgetter("n"),
     )
+
+
+def _latest(works, n: int) -> list[Work]:
+    """The n latest of these works (undated last), found on their years and ids alone, which
+    the work_keys index holds (works migration 0026), then only their rows read: sorting a
+    prolific researcher's works on their titles read 2,000 rows from the table."""
+    ids = list(
+        works.order_by(F("publication_year").desc(nulls_last=True), "-pk").values_list(
+            "pk", flat=True
+        )[:n]
+    )
+    rows = Work.objects.defer("source_payload").in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _institutions_of(researcher: Researcher) -> list[Institution]:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
+
 API = "/explore/api/node/"
 
 
@@ -113,3 +115,15 @@ def test_person_node_runs_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(12):
         client.get(API, {"id": "person:jascha-sohl-dickstein"})
+
+
+def test_a_persons_papers_come_latest_first_and_undated_last(client, db):
+    person = ResearcherFactory(slug="ada")
+    for year in (2020, None, 2023, 2021):
+        AuthorshipFactory(researcher=person, work=WorkFactory(publication_year=year))
+
+    _, data = node(client, id="person:ada", limit=3)
+
+    years = [item["year"] for item in data["nodes"] if item["kind"] == "paper"]
+    assert years == [2023, 2021, 2020]
+    assert data["truncated"]["paper"] == 1
