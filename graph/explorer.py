@@ -5,7 +5,6 @@ institution:<OpenAlex id>. Every node carries the address of its page, every edg
 that says why it exists.
 """
 
-from collections.abc import Callable
 from operator import attrgetter
 
 from django.db.models import Count, F
@@ -13,7 +12,12 @@ from django.db.models import Count, F
 from bzpeer.params import has_control_characters, param_int
 from graph.layout import ring_layout
 from graph.models import Collaboration
-from graph.selectors import collaboration_reason, collaborations_count, collaborations_ranked
+from graph.selectors import (
+    Ranked,
+    collaboration_reason,
+    collaborations_count,
+    collaborations_ranked,
+)
 from works import selectors as work_selectors
 from works.models import Authorship, Institution, Researcher, Topic, Work
 from works.text import plural
@@ -162,17 +166,6 @@ def _affiliation(works: int) -> str:
     return f"affiliated on {plural(works, 'work')}" if works else "last known institution"
 
 
-class _Rows:
-    """What _Neighbourhood.add reads of a queryset, for rows no single queryset gives: the
-    first few (first(n)) and how many there are (count())."""
-
-    def __init__(self, first: Callable[[int], list], count: Callable[[], int]):
-        self._first, self.count = first, count
-
-    def __getitem__(self, part: slice) -> list:
-        return self._first(part.stop)
-
-
 def _person(researcher: Researcher, near: _Neighbourhood) -> None:
     pk = researcher.pk
     collaborations = Collaboration.objects.all()
@@ -188,7 +181,7 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
 
     near.add(
         "person",
-        _Rows(
+        Ranked(
             lambda n: collaborations_ranked(collaborations, pk, n),
             lambda: collaborations_count(collaborations, pk),
         ),
@@ -202,7 +195,7 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
     works = near.works(Work.objects.shown_on([pk]))
     near.add(
         "paper",
-        _Rows(lambda n: _latest(works, n), works.count),
+        Ranked(lambda n: _latest(works, n), works.count),
         edge="authored",
         why=f"{researcher.display_name} is an author",
     )
@@ -232,13 +225,8 @@ def _latest(works, n: int) -> list[Work]:
     """The n latest of these works (undated last), found on their years and ids alone, which
     the work_keys index holds (works migration 0026), then only their rows read: sorting a
     prolific researcher's works on their titles read 2,000 rows from the table."""
-    ids = list(
-        works.order_by(F("publication_year").desc(nulls_last=True), "-pk").values_list(
-            "pk", flat=True
-        )[:n]
-    )
-    rows = Work.objects.defer("source_payload").in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
+    latest = works.order_by(F("publication_year").desc(nulls_last=True), "-pk")
+    return work_selectors.works_in_order(list(latest.values_list("pk", flat=True)[:n]))
 
 
 def _institutions_of(researcher: Researcher) -> list[Institution]:
@@ -300,7 +288,7 @@ def _topic(topic: Topic, near: _Neighbourhood) -> None:
     authors = work_selectors.authors_ranked(works.values("pk")[: work_selectors.SUMMARY_SAMPLE])
     near.add(
         "person",
-        _Rows(lambda n: work_selectors.people_of(authors[:n]), authors.count),
+        Ranked(lambda n: work_selectors.people_of(authors[:n]), authors.count),
         edge="about",
         why=lambda person: f"{plural(person.works_here, 'work')} on this topic",
         weight=attrgetter("works_here"),

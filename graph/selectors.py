@@ -1,7 +1,7 @@
 """Reads from the collaboration graph."""
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -40,27 +40,31 @@ def collaborator_counts(
     return counts
 
 
-class CloseCollaborators:
-    """A researcher's close collaborators (CLOSE_MIN_SHARED_WORKS, the rule
-    close_collaborators_count counts by), most shared works first: the list the profile's
-    number links to, as a Paginator pages it. Each side is counted on its rank index, and a
-    page reads the rows up to its end from them: no page builds all of them (1,280 people for
-    the 2,000-work researcher of bench-scale's smaller set)."""
+class Ranked:
+    """Rows in an order that no single queryset gives, read as a Paginator or the explorer
+    reads a queryset: a slice of them (first(n) builds the first n) and count()."""
 
-    def __init__(self, researcher_id: int):
-        self.researcher_id = researcher_id
+    def __init__(self, first: Callable[[int | None], list], count: Callable[[], int]):
+        self._first, self._count = first, count
+
+    def __getitem__(self, part: slice) -> list:
+        return self._first(part.stop)[part.start :]
 
     def count(self) -> int:
-        return collaborations_count(
-            Collaboration.objects.filter(shared_works__gte=CLOSE_MIN_SHARED_WORKS),
-            self.researcher_id,
-        )
+        return self._count()
 
-    def __getitem__(self, part: slice) -> list[tuple[Researcher, Collaboration]]:
-        rows = _collaborations_of(
-            self.researcher_id, part.stop, min_shared_works=CLOSE_MIN_SHARED_WORKS
-        )
-        return rows[part.start :]
+
+def close_collaborators(*, researcher_id: int) -> Ranked:
+    """Every close collaborator (CLOSE_MIN_SHARED_WORKS, the rule close_collaborators_count
+    counts by), most shared works first, as (researcher, collaboration): the list the profile's
+    number links to. A page reads the rows up to its end from each side's rank index, so none
+    builds all of them (1,280 people for the 2,000-work researcher of bench-scale's smaller
+    set)."""
+    close = Collaboration.objects.filter(shared_works__gte=CLOSE_MIN_SHARED_WORKS)
+    return Ranked(
+        lambda n: _collaborations_of(researcher_id, n, min_shared_works=CLOSE_MIN_SHARED_WORKS),
+        lambda: collaborations_count(close, researcher_id),
+    )
 
 
 # --- The profile's graph slice ----------------------------------------------------------------

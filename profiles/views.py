@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from bzpeer.keyset import keyset_page
 from bzpeer.params import param_text
-from graph.selectors import CLOSE_MIN_SHARED_WORKS, CloseCollaborators, graph_slice
+from graph.selectors import CLOSE_MIN_SHARED_WORKS, close_collaborators, graph_slice
 from profiles import selectors, services, sitemaps, visitor_cache
 from profiles.form_services import submitted
 from profiles.forms import (
@@ -148,7 +148,7 @@ CLOSE_PER_PAGE = 100
 def _close_page(request, researcher):
     """A page of the close collaborators (`close_page`, so the co-authors' own pages keep
     theirs)."""
-    close = Paginator(CloseCollaborators(researcher.pk), CLOSE_PER_PAGE)
+    close = Paginator(close_collaborators(researcher_id=researcher.pk), CLOSE_PER_PAGE)
     return close.get_page(request.GET.get("close_page"))
 
 

@@ -26,6 +26,7 @@ from profiles.models import Claim, User
 from social.models import Block, Follow, Invitation
 from social.rules import INVITATION_WINDOW, InvitationFacts, invitation_refusal
 from works.models import Authorship, Researcher, Work, feed_date
+from works.selectors import works_in_order
 
 
 def is_following(*, user: User, researcher: Researcher) -> bool:
@@ -99,8 +100,7 @@ def feed_page(*, user: User, size: int, after: str = "", before: str = "") -> Ke
         before=before,
         descending=True,
     )
-    works = Work.objects.defer("source_payload").in_bulk([work.pk for work in keys.items])
-    items = [works[work.pk] for work in keys.items if work.pk in works]
+    items = works_in_order([work.pk for work in keys.items])
     prefetch_related_objects(items, feed_byline())
     return replace(keys, items=items)
 

@@ -95,6 +95,13 @@ def people_of(ranked_rows) -> list[Researcher]:
     return [people[researcher_id] for researcher_id, *_ in rows]
 
 
+def works_in_order(ids: list[int]) -> list[Work]:
+    """These works, in this order, without their source payloads (one gone since is left
+    out): the rows of a page whose ids were found on keys alone."""
+    rows = Work.objects.defer("source_payload").in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def _latest_bylines(institution: Institution) -> QuerySet:
     """The ids of the SUMMARY_SAMPLE latest bylines naming the institution (an index on the
     affiliations, institution then byline, walks them backwards)."""
