@@ -81,6 +81,12 @@ PLAN: dict[str, Table] = {
         "researcher",
         "The slice reads one researcher's pairs; needs each pair stored once per side",
     ),
+    "graph_researchertopic": distributed(
+        "researcher_id", "researcher", "One researcher's topics, read with the slice"
+    ),
+    "graph_researcherinstitution": distributed(
+        "researcher_id", "researcher", "One researcher's institutions, read with the slice"
+    ),
     "profiles_trustassessment": distributed("researcher_id", "researcher", "Per researcher"),
     "profiles_hiddenwork": distributed("researcher_id", "researcher", "Read with the profile"),
     # The work group: a work and what hangs off it.

@@ -22,6 +22,7 @@ The load and each step are timed and printed; run it with `nice` (`make bench-sc
 
 import array
 import datetime
+import importlib
 import os
 import random
 import re
@@ -233,6 +234,10 @@ def _derived(researchers: int) -> None:
     from graph.selectors import CLOSE_MIN_SHARED_WORKS
     from graph.services import STRENGTH_HALF_LIFE_YEARS, UNKNOWN_YEAR_AGE
 
+    neighbourhood = importlib.import_module(
+        "graph.migrations.0006_researcher_topics_and_institutions"
+    )
+
     parameters = {
         "topics": max(50, researchers // 500),
         "year": datetime.date.today().year,
@@ -247,6 +252,9 @@ def _derived(researchers: int) -> None:
             ("topics of works", TOPICS_SQL),
             ("affiliations", AFFILIATIONS_SQL),
             ("collaborations", COLLABORATIONS_SQL),
+            # graph.services.neighbourhood_refresh's rows, as its migration fills them.
+            ("topics per researcher", neighbourhood.BACKFILL[0]),
+            ("institutions per researcher", neighbourhood.BACKFILL[1]),
             ("counts on Researcher", COUNTS_SQL),
         ]:
             with _step(label):

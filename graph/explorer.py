@@ -11,7 +11,7 @@ from django.db.models import Count, F
 
 from bzpeer.params import has_control_characters, param_int
 from graph.layout import ring_layout
-from graph.models import Collaboration
+from graph.models import Collaboration, ResearcherInstitution, ResearcherTopic
 from graph.selectors import (
     Ranked,
     collaboration_reason,
@@ -193,21 +193,21 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
     # What the profile shows (works.models): a work the researcher hid as "not mine" is no
     # neighbour, and nor are the topics and institutions only it leads to.
     works = near.works(Work.objects.shown_on([pk]))
+    between_years = bool(near.year_from or near.year_to)
     near.add(
         "paper",
-        Ranked(lambda n: _latest(works, n), works.count),
+        Ranked(
+            lambda n: _latest(works, n),
+            # In all, the profile's works_count (the same rule, profiles.stats): counting them
+            # read every work's row.
+            works.count if between_years else lambda: researcher.works_count,
+        ),
         edge="authored",
         why=f"{researcher.display_name} is an author",
     )
-    # All of them, in one query: a researcher's works have a few thousand topics at most, and
-    # counting them again took as long as finding them.
     near.add(
         "topic",
-        list(
-            Topic.objects.filter(works__in=works)
-            .annotate(n=Count("works", distinct=True))
-            .order_by("-n", "name")
-        ),
+        _topics_between(works) if between_years else _topics_of(researcher),
         edge="about",
         why=lambda topic: f"{topic.n} of {plural(researcher.works_count, 'work')} on this topic",
         weight=attrgetter("n"),
@@ -221,6 +221,38 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
     )
 
 
+def _counted(rows, related: str, count: str) -> list:
+    """The related object of each row, with .n, the row's count."""
+    found = []
+    for row in rows:
+        item = getattr(row, related)
+        item.n = getattr(row, count)
+        found.append(item)
+    return found
+
+
+def _topics_of(researcher: Researcher) -> Ranked:
+    """The person's topics as graph.services.neighbourhood_refresh keeps them, each with .n
+    (works on it), most first."""
+    rows = ResearcherTopic.objects.filter(researcher=researcher)
+    return Ranked(
+        lambda n: _counted(
+            rows.select_related("topic").order_by("-works", "topic__name")[:n], "topic", "works"
+        ),
+        rows.count,
+    )
+
+
+def _topics_between(works) -> list[Topic]:
+    """The topics of these works (some years' of them), each with .n, most first. All of them,
+    in one query: counting them again took as long as finding them."""
+    return list(
+        Topic.objects.filter(works__in=works)
+        .annotate(n=Count("works", distinct=True))
+        .order_by("-n", "name")
+    )
+
+
 def _latest(works, n: int) -> list[Work]:
     """The n latest of these works (undated last), found on their years and ids alone, which
     the work_keys index holds (works migration 0026), then only their rows read: sorting a
@@ -231,27 +263,20 @@ def _latest(works, n: int) -> list[Work]:
 
 def _institutions_of(researcher: Researcher) -> list[Institution]:
     """The person's last known institution and those their shown bylines name, each with .n
-    (bylines naming it), most first. Counted from the person's own bylines: one OR across the
-    two ways in would join every byline of every institution."""
-    # The ids first: as a subquery the planner may hash every work to find a few thousand.
-    bylines = list(
-        Authorship.objects.filter(researcher=researcher)
-        .shown()
-        .order_by()
-        .values_list("pk", flat=True)
+    (bylines naming it), most first."""
+    rows = (
+        ResearcherInstitution.objects.filter(researcher=researcher, bylines__gt=0)
+        .select_related("institution")
+        .order_by("-bylines", "institution__name")
     )
-    counts = dict(
-        Authorship.institutions.through.objects.filter(authorship_id__in=bylines)
-        .values_list("institution_id")
-        .annotate(n=Count("authorship_id", distinct=True))
-        .order_by()
-    )
-    if researcher.institution_id:
-        counts.setdefault(researcher.institution_id, 0)
-    institutions = list(Institution.objects.filter(pk__in=counts))
-    for institution in institutions:
-        institution.n = counts[institution.pk]
-    return sorted(institutions, key=lambda institution: (-institution.n, institution.name))
+    institutions = _counted(rows, "institution", "bylines")
+    if researcher.institution_id and all(
+        institution.pk != researcher.institution_id for institution in institutions
+    ):
+        last_known = researcher.institution
+        last_known.n = 0
+        institutions.append(last_known)
+    return institutions
 
 
 def _paper(work: Work, near: _Neighbourhood) -> None:

@@ -44,3 +44,53 @@ class Collaboration(models.Model):
 
     def __str__(self):
         return f"{self.researcher_a_id} – {self.researcher_b_id} ({self.shared_works} works)"
+
+
+class ResearcherTopic(models.Model):
+    """How many of a researcher's shown works (WorkQuerySet.shown_on) are on a topic: the graph
+    slice's and the explorer's topics, kept by graph.services.neighbourhood_refresh wherever
+    bylines, topics or hidden works change. Counting them on every page read every topic row of
+    every work, about 15,000 index probes for a 2,000-work researcher (docs/scaling.md)."""
+
+    researcher = models.ForeignKey(
+        "works.Researcher", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    topic = models.ForeignKey("works.Topic", on_delete=models.CASCADE, related_name="+")
+    works = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["researcher", "topic"], name="researchertopic_unique"),
+        ]
+        # Most first: the slice and the explorer read the first few.
+        indexes = [models.Index(fields=["researcher", "-works"], name="researchertopic_rank")]
+
+    def __str__(self):
+        return f"{self.researcher_id} – topic {self.topic_id} ({self.works} works)"
+
+
+class ResearcherInstitution(models.Model):
+    """An institution named on a researcher's shown works, kept like ResearcherTopic: works,
+    how many of those works name it on any byline (the slice's nearby institutions); bylines,
+    how many of the researcher's own bylines name it (their affiliations, the explorer's)."""
+
+    researcher = models.ForeignKey(
+        "works.Researcher", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    institution = models.ForeignKey("works.Institution", on_delete=models.CASCADE, related_name="+")
+    works = models.PositiveIntegerField()
+    bylines = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "institution"], name="researcherinstitution_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["researcher", "-works"], name="researcherinstitution_rank"),
+            models.Index(fields=["researcher", "-bylines"], name="researcherinstitution_own"),
+        ]
+
+    def __str__(self):
+        return f"{self.researcher_id} – institution {self.institution_id} ({self.works} works)"

@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from graph.layout import text_width
-from graph.models import Collaboration
-from works.models import Authorship, Institution, Researcher, Topic, Work
+from graph.models import Collaboration, ResearcherInstitution, ResearcherTopic
+from works.models import Authorship, Researcher, Work
 from works.text import plural
 
 # A close collaborator shares at least this many works (docs/graph.md).
@@ -190,11 +190,20 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
     # works.models): a work hidden as "not mine" leads nowhere in the slice.
     own_works = Work.objects.shown_on([researcher.pk])
     near_bylines = Authorship.objects.shown().filter(researcher_id__in=near_ids)
-    # The near people's bylines on the researcher's works, counted per work: counting every
-    # byline of those works (16,000 for 2,000 works) read each one from the table, 280 ms at
-    # 10^6 researchers; these are found in the (work, researcher) index.
+    # The near people's bylines on the researcher's works, counted per work. The works both
+    # share first, from the bylines' index alone; then the profile's rule on those few: applied
+    # to all 2,000 works of a prolific researcher it read each one's row, and took longer the
+    # larger the table (docs/scaling.md, "Growth").
+    shared = (
+        Authorship.objects.filter(
+            researcher=researcher,
+            work__in=Authorship.objects.filter(researcher_id__in=near_ids).values("work_id"),
+        )
+        .values_list("work_id", flat=True)
+        .order_by()
+    )
     near_authors = dict(
-        near_bylines.filter(work__in=own_works)
+        near_bylines.filter(work__in=own_works.filter(pk__in=list(shared)))
         .values_list("work_id")
         .annotate(n=Count("researcher_id"))
         .order_by()
@@ -227,15 +236,15 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
         )
 
     topics = list(
-        Topic.objects.filter(works__in=own_works)
-        .annotate(works_here=Count("works", distinct=True))
-        .order_by("-works_here", "name")[:SLICE_TOPICS]
+        ResearcherTopic.objects.filter(researcher=researcher)
+        .select_related("topic")
+        .order_by("-works", "topic__name")[:SLICE_TOPICS]
     )
     total = max(researcher.works_count, 1)
     institutions = list(
-        Institution.objects.filter(authorships__work__in=own_works)
-        .annotate(works_here=Count("authorships__work", distinct=True))
-        .order_by("-works_here", "name")[:SLICE_INSTITUTIONS]
+        ResearcherInstitution.objects.filter(researcher=researcher)
+        .select_related("institution")
+        .order_by("-works", "institution__name")[:SLICE_INSTITUTIONS]
     )
     return GraphSlice(
         people=people,
@@ -243,21 +252,21 @@ def _build_slice(researcher: Researcher) -> GraphSlice:
         recent_papers=[paper(work, "by") for work in recent],
         topics=[
             SliceItem(
-                label=topic.name,
-                url=topic.get_absolute_url(),
-                reason=f"{topic.works_here} of {plural(total, 'work')} "
-                f"({round(100 * topic.works_here / total)}%)",
-                weight=topic.works_here / total,
+                label=row.topic.name,
+                url=row.topic.get_absolute_url(),
+                reason=f"{row.works} of {plural(total, 'work')} "
+                f"({round(100 * row.works / total)}%)",
+                weight=row.works / total,
             )
-            for topic in topics
+            for row in topics
         ],
         institutions=[
             SliceItem(
-                label=institution.name,
-                url=institution.get_absolute_url(),
-                reason=f"an affiliation on {plural(institution.works_here, 'work')}",
+                label=row.institution.name,
+                url=row.institution.get_absolute_url(),
+                reason=f"an affiliation on {plural(row.works, 'work')}",
             )
-            for institution in institutions
+            for row in institutions
         ],
         svg=ego_network(researcher, near, list(between)),
     )

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from bzpeer.db import bulk_update, insert_values
-from graph.models import Collaboration
+from graph.models import Collaboration, ResearcherInstitution, ResearcherTopic
 from graph.selectors import slice_cache_key
-from works.models import Authorship, HiddenWork, Work
+from works.models import Authorship, HiddenWork, Work, WorkTopic
 
 # A shared work loses half its weight every this many years (docs/graph.md).
 STRENGTH_HALF_LIFE_YEARS = 5
@@ -22,7 +22,7 @@ UNKNOWN_YEAR_AGE = 10
 
 
 @dataclass
-class CollaborationChanges:
+class RowChanges:
     created: int = 0
     updated: int = 0
     deleted: int = 0
@@ -34,7 +34,7 @@ def recency_weight(year: int | None, *, this_year: int) -> float:
 
 
 @transaction.atomic
-def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationChanges:
+def collaborations_refresh(*, researcher_ids: Collection[int]) -> RowChanges:
     """Recompute every Collaboration between the given researchers from their authorships.
 
     Callers pass all authors of the works they changed (before and after the change); a pair's
@@ -43,7 +43,7 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
     """
     ids = sorted(set(researcher_ids))
     slice_cache_invalidate(researcher_ids=ids)
-    changes = CollaborationChanges()
+    changes = RowChanges()
     if len(ids) < 2:
         return changes
     cap = settings.GRAPH_MAX_AUTHORS_FOR_EDGES
@@ -80,33 +80,93 @@ def collaborations_refresh(*, researcher_ids: Collection[int]) -> CollaborationC
     for pair in wanted.values():
         pair["strength"] = round(pair["strength"], 4)
 
-    existing = {
-        (row.researcher_a_id, row.researcher_b_id): row
-        for row in Collaboration.objects.filter(researcher_a_id__in=ids, researcher_b_id__in=ids)
-    }
-    fields = ["shared_works", "first_year", "last_year", "strength"]
-    to_create, to_update = [], []
-    for (a, b), values in wanted.items():
-        row = existing.get((a, b))
-        if row is None:
-            to_create.append([a, b, *(values[field] for field in fields)])
-        elif any(getattr(row, field) != values[field] for field in fields):
-            for field in fields:
-                setattr(row, field, values[field])
-            to_update.append(row)
-    stale = [row.pk for pair, row in existing.items() if pair not in wanted]
-    now = timezone.now()
-    insert_values(
-        Collaboration,
-        ["researcher_a_id", "researcher_b_id", *fields, "updated_at"],
-        [[*row, now] for row in to_create],
+    return _rows_sync(
+        Collaboration.objects.filter(researcher_a_id__in=ids, researcher_b_id__in=ids),
+        ["researcher_a_id", "researcher_b_id"],
+        wanted,
+        stamp="updated_at",
     )
+
+
+def _rows_sync(existing: QuerySet, keys: list[str], wanted: dict[tuple, dict], *, stamp=None):
+    """Make the rows of `existing` those of `wanted` (each row's key values → its other
+    values): insert the missing, update the changed, delete the rest, and no more. stamp: a
+    field set to now on every row written."""
+    model = existing.model
+    rows = {tuple(getattr(row, key) for key in keys): row for row in existing}
+    fields = list(next(iter(wanted.values()), {}))
+    to_create, to_update = [], []
+    for key, values in wanted.items():
+        row = rows.get(key)
+        if row is None:
+            to_create.append([*key, *values.values()])
+        elif any(getattr(row, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(row, field, value)
+            to_update.append(row)
+    stale = [row.pk for key, row in rows.items() if key not in wanted]
+    stamped = [stamp] if stamp else []
+    now = [timezone.now()] if stamp else []
+    insert_values(model, [*keys, *fields, *stamped], [[*row, *now] for row in to_create])
     for row in to_update:
-        row.updated_at = now
-    bulk_update(Collaboration, to_update, fields + ["updated_at"])
+        for field in stamped:
+            setattr(row, field, now[0])
+    bulk_update(model, to_update, fields + stamped)
     if stale:
-        Collaboration.objects.filter(pk__in=stale).delete()
-    changes.created, changes.updated, changes.deleted = len(to_create), len(to_update), len(stale)
+        model.objects.filter(pk__in=stale).delete()
+    return RowChanges(created=len(to_create), updated=len(to_update), deleted=len(stale))
+
+
+@transaction.atomic
+def neighbourhood_refresh(*, researcher_ids: Collection[int]) -> RowChanges:
+    """Recount the topics and institutions of these researchers' shown works
+    (ResearcherTopic, ResearcherInstitution). Callers pass everyone whose bylines, works'
+    topics or hidden works changed, as they do to profiles' counts. A fixed number of queries;
+    writes only the rows that changed."""
+    ids = sorted(set(researcher_ids))
+    slice_cache_invalidate(researcher_ids=ids)
+    if not ids:
+        return RowChanges()
+    shown = Authorship.objects.filter(researcher_id__in=ids).shown()
+    topics = (
+        WorkTopic.objects.filter(work__authorships__in=shown)
+        .values_list("work__authorships__researcher_id", "topic_id")
+        .annotate(n=Count("work_id"))
+        .order_by()
+    )
+    affiliations = Authorship.institutions.through.objects
+    on_works = (
+        affiliations.filter(authorship__work__authorships__in=shown)
+        .values_list("authorship__work__authorships__researcher_id", "institution_id")
+        .annotate(n=Count("authorship__work_id", distinct=True))
+        .order_by()
+    )
+    own = dict(
+        ((researcher_id, institution_id), n)
+        for researcher_id, institution_id, n in affiliations.filter(authorship__in=shown)
+        .values_list("authorship__researcher_id", "institution_id")
+        .annotate(n=Count("authorship_id"))
+        .order_by()
+    )
+    changes = _rows_sync(
+        ResearcherTopic.objects.filter(researcher_id__in=ids),
+        ["researcher_id", "topic_id"],
+        {(researcher_id, topic_id): {"works": n} for researcher_id, topic_id, n in topics},
+    )
+    institutions = _rows_sync(
+        ResearcherInstitution.objects.filter(researcher_id__in=ids),
+        ["researcher_id", "institution_id"],
+        {
+            (researcher_id, institution_id): {
+                "works": n,
+                "bylines": own.get((researcher_id, institution_id), 0),
+            }
+            for researcher_id, institution_id, n in on_works
+        },
+    )
+    changes.created += institutions.created
+    changes.updated += institutions.updated
+    changes.deleted += institutions.deleted
     return changes
 
 
@@ -119,14 +179,14 @@ def slice_cache_invalidate(*, researcher_ids: Collection[int]) -> None:
 REBUILD_CHUNK = 5_000
 
 
-def collaborations_rebuild(*, researcher_ids: Collection[int]) -> CollaborationChanges:
+def collaborations_rebuild(*, researcher_ids: Collection[int]) -> RowChanges:
     """collaborations_refresh for a bulk load (a snapshot import), set-based: the same pairs,
     counts, years and strengths, computed and merged by one statement per REBUILD_CHUNK
     researchers (the pair's smaller id in the chunk, the other among researcher_ids), writing
     only pairs that changed. Postgres only."""
     ids = sorted(set(researcher_ids))
     slice_cache_invalidate(researcher_ids=ids)
-    changes = CollaborationChanges()
+    changes = RowChanges()
     quote = connection.ops.quote_name
     authorship, work = quote(Authorship._meta.db_table), quote(Work._meta.db_table)
     hidden, table = quote(HiddenWork._meta.db_table), quote(Collaboration._meta.db_table)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from graph.services import collaborations_refresh
+from graph.services import collaborations_refresh, neighbourhood_refresh
 from profiles.models import Claim, User
 from profiles.services.claims import ClaimError
 from profiles.services.trust import trust_refresh_enqueue
@@ -56,7 +56,7 @@ def work_hide(*, researcher: Researcher, user: User, work: Work, reason: str) ->
             hidden = HiddenWork.objects.create(
                 researcher=researcher, work=work, reason=reason, hidden_by=user
             )
-            _shown_bylines_changed(work=work)
+            _shown_bylines_changed(researcher=researcher, work=work)
     except IntegrityError:
         raise ClaimError("This work is already hidden.") from None
     return hidden
@@ -68,7 +68,7 @@ def work_unhide(*, researcher: Researcher, user: User, work: Work) -> None:
     with transaction.atomic(durable=True):
         deleted, _ = HiddenWork.objects.filter(researcher=researcher, work=work).delete()
         if deleted:
-            _shown_bylines_changed(work=work)
+            _shown_bylines_changed(researcher=researcher, work=work)
 
 
 def work_versions_split(*, researcher: Researcher, user: User, work: Work) -> None:
@@ -86,12 +86,15 @@ def work_versions_split(*, researcher: Researcher, user: User, work: Work) -> No
             .distinct()
         )
         collaborations_refresh(researcher_ids=author_ids)
+        neighbourhood_refresh(researcher_ids=author_ids)
         trust_refresh_enqueue(researcher_ids=author_ids)
 
 
-def _shown_bylines_changed(*, work: Work) -> None:
+def _shown_bylines_changed(*, researcher: Researcher, work: Work) -> None:
     """A hidden work makes no collaboration pair (graph.services), so hiding or showing it
-    changes the graph, and the collaborator counts and trust, of every author on it."""
+    changes the graph, and the collaborator counts and trust, of every author on it; and the
+    topics and institutions of the researcher's own works."""
     author_ids = list(Authorship.objects.filter(work=work).values_list("researcher_id", flat=True))
     collaborations_refresh(researcher_ids=author_ids)
+    neighbourhood_refresh(researcher_ids=[researcher.pk])
     trust_refresh_enqueue(researcher_ids=author_ids)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from profiles.receivers import records_changed_refresh
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 
 API = "/explore/api/node/"
@@ -55,6 +56,22 @@ def test_kind_and_year_filters(client, seed_researcher):
 
     assert {item["kind"] for item in data["nodes"]} == {"paper"}
     assert {item["year"] for item in data["nodes"]} == {2022}
+
+
+@pytest.mark.parametrize("limit", ["3", "25"])
+def test_papers_and_topics_of_all_years_are_those_of_years_spanning_them(
+    client, seed_researcher, limit
+):
+    """Without years the explorer reads the stored counts; with years it counts the works."""
+    kinds = {"id": "person:jascha-sohl-dickstein", "kinds": "paper,topic", "limit": limit}
+
+    _, stored = node(client, **kinds)
+    _, counted = node(client, **kinds, **{"from": "1900", "to": "2100"})
+
+    assert stored == counted
+    assert sum(item["kind"] == "topic" for item in stored["nodes"]) == min(int(limit), 6)
+    if limit == "3":
+        assert stored["truncated"] == {"paper": 16 - 3, "topic": 6 - 3}
 
 
 def test_limit_truncates_and_says_how_many_are_left(client, seed_researcher):
@@ -121,6 +138,7 @@ def test_a_persons_papers_come_latest_first_and_undated_last(client, db):
     person = ResearcherFactory(slug="ada")
     for year in (2020, None, 2023, 2021):
         AuthorshipFactory(researcher=person, work=WorkFactory(publication_year=year))
+    records_changed_refresh(None, researcher_ids=[person.pk], graph_researcher_ids=[person.pk])
 
     _, data = node(client, id="person:ada", limit=3)
 

@@ -5,8 +5,8 @@ import pytest
 
 from graph.explorer import node_neighbourhood
 from graph.selectors import graph_slice
-from graph.services import collaborations_refresh
 from profiles.models import Claim
+from profiles.receivers import records_changed_refresh
 from profiles.services import (
     claim_approve,
     claim_evidence_submit,
@@ -40,7 +40,8 @@ def ada():
     for authorship in _byline(misattributed, ada, bruno):
         authorship.institutions.add(InstitutionFactory(name="Institute of Oceans"))
     WorkTopic.objects.create(work=misattributed, topic=TopicFactory(name="Marine biology"))
-    collaborations_refresh(researcher_ids=[ada.pk, carl.pk, bruno.pk])
+    ids = [ada.pk, carl.pk, bruno.pk]
+    records_changed_refresh(None, researcher_ids=ids, graph_researcher_ids=ids)
     ada.misattributed = misattributed
     return ada
 

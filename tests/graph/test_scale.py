@@ -20,8 +20,7 @@ from graph.selectors import (
     collaborations_ranked,
     graph_slice,
 )
-from graph.services import collaborations_refresh
-from profiles.services import researcher_stats_refresh
+from profiles.receivers import records_changed_refresh
 from tests.factories import (
     CollaborationFactory,
     InstitutionFactory,
@@ -36,7 +35,7 @@ from works.text import fold
 pytestmark = pytest.mark.django_db
 
 # What importing one hyper-authored work may cost, whatever its number of authors.
-HYPER_AUTHORED_MAX_QUERIES = 40
+HYPER_AUTHORED_MAX_QUERIES = 45
 
 
 def hyper_authored(authors: int, *, number: int) -> WorkRecord:
@@ -158,8 +157,8 @@ def neighbourhood(name: str, collaborators: int) -> Researcher:
     WorkTopic.objects.bulk_create(
         WorkTopic(work=work, topic=topics[i % len(topics)]) for i, work in enumerate(works)
     )
-    collaborations_refresh(researcher_ids=[person.pk for person in people])
-    researcher_stats_refresh(researcher_ids=[person.pk for person in people])
+    ids = [person.pk for person in people]
+    records_changed_refresh(None, researcher_ids=ids, graph_researcher_ids=ids)
     centre.refresh_from_db()
     return centre
 

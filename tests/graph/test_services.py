@@ -6,7 +6,7 @@ import pytest
 
 from graph.models import Collaboration
 from graph.selectors import collaborator_counts
-from graph.services import CollaborationChanges, collaborations_refresh, recency_weight
+from graph.services import RowChanges, collaborations_refresh, recency_weight
 from tests.factories import AuthorshipFactory, ResearcherFactory, WorkFactory
 from works.models import HiddenWork
 
@@ -49,7 +49,7 @@ def test_pair_counts_shared_works_years_and_strength(trio):
 
     changes = collaborations_refresh(researcher_ids=[ada.pk, charles.pk])
 
-    assert changes == CollaborationChanges(created=1)
+    assert changes == RowChanges(created=1)
     pair = row(ada, charles)
     assert pair.shared_works == 3
     assert (pair.first_year, pair.last_year) == (THIS_YEAR - 10, THIS_YEAR)
@@ -101,7 +101,7 @@ def test_refresh_is_idempotent(trio):
 
     changes = collaborations_refresh(researcher_ids=ids)
 
-    assert changes == CollaborationChanges()
+    assert changes == RowChanges()
     assert list(Collaboration.objects.order_by("pk").values()) == before
 
 
@@ -117,7 +117,7 @@ def test_refresh_updates_and_deletes_when_authorships_change(trio):
     mary.authorships.all().delete()
     changes = collaborations_refresh(researcher_ids=ids)
 
-    assert changes == CollaborationChanges(updated=1, deleted=2)
+    assert changes == RowChanges(updated=1, deleted=2)
     assert row(ada, charles).shared_works == 1
     assert Collaboration.objects.count() == 1
 
@@ -155,7 +155,7 @@ def test_one_researcher_alone_makes_no_pairs(trio):
     ada, charles, _ = trio
     coauthor(ada, charles)
 
-    assert collaborations_refresh(researcher_ids=[ada.pk, ada.pk]) == CollaborationChanges()
+    assert collaborations_refresh(researcher_ids=[ada.pk, ada.pk]) == RowChanges()
     assert not Collaboration.objects.exists()
 
 
