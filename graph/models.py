@@ -89,7 +89,12 @@ class ResearcherInstitution(models.Model):
         ]
         indexes = [
             models.Index(fields=["researcher", "-works"], name="researcherinstitution_rank"),
-            models.Index(fields=["researcher", "-bylines"], name="researcherinstitution_own"),
+            # Their own affiliations, a few of the rows.
+            models.Index(
+                fields=["researcher", "-bylines"],
+                name="researcherinstitution_own",
+                condition=Q(bylines__gt=0),
+            ),
         ]
 
     def __str__(self):

@@ -102,21 +102,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={
-                "indexes": [
-                    models.Index(
-                        fields=["researcher", "-works"], name="researcherinstitution_rank"
-                    ),
-                    models.Index(
-                        fields=["researcher", "-bylines"], name="researcherinstitution_own"
-                    ),
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("researcher", "institution"), name="researcherinstitution_unique"
-                    )
-                ],
-            },
         ),
         migrations.CreateModel(
             name="ResearcherTopic",
@@ -146,19 +131,38 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            options={
-                "indexes": [
-                    models.Index(fields=["researcher", "-works"], name="researchertopic_rank")
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("researcher", "topic"), name="researchertopic_unique"
-                    )
-                ],
-            },
         ),
-        # Before the triggers: filling the tables changes no page.
+        # Before the indexes, which are then built once, and the triggers: filling the tables
+        # changes no page.
         migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.AddConstraint(
+            model_name="researcherinstitution",
+            constraint=models.UniqueConstraint(
+                fields=("researcher", "institution"), name="researcherinstitution_unique"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="researcherinstitution",
+            index=models.Index(fields=["researcher", "-works"], name="researcherinstitution_rank"),
+        ),
+        migrations.AddIndex(
+            model_name="researcherinstitution",
+            index=models.Index(
+                condition=models.Q(("bylines__gt", 0)),
+                fields=["researcher", "-bylines"],
+                name="researcherinstitution_own",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="researchertopic",
+            constraint=models.UniqueConstraint(
+                fields=("researcher", "topic"), name="researchertopic_unique"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="researchertopic",
+            index=models.Index(fields=["researcher", "-works"], name="researchertopic_rank"),
+        ),
         # Dropped with the tables when reversed.
         migrations.RunPython(triggers_create, migrations.RunPython.noop),
     ]
