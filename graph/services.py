@@ -27,6 +27,11 @@ class RowChanges:
     updated: int = 0
     deleted: int = 0
 
+    def __add__(self, other: "RowChanges") -> "RowChanges":
+        return RowChanges(
+            self.created + other.created, self.updated + other.updated, self.deleted + other.deleted
+        )
+
 
 def recency_weight(year: int | None, *, this_year: int) -> float:
     age = UNKNOWN_YEAR_AGE if year is None else max(this_year - year, 0)
@@ -141,13 +146,13 @@ def neighbourhood_refresh(*, researcher_ids: Collection[int]) -> RowChanges:
         .annotate(n=Count("authorship__work_id", distinct=True))
         .order_by()
     )
-    own = dict(
-        ((researcher_id, institution_id), n)
+    own = {
+        (researcher_id, institution_id): n
         for researcher_id, institution_id, n in affiliations.filter(authorship__in=shown)
         .values_list("authorship__researcher_id", "institution_id")
         .annotate(n=Count("authorship_id"))
         .order_by()
-    )
+    }
     changes = _rows_sync(
         ResearcherTopic.objects.filter(researcher_id__in=ids),
         ["researcher_id", "topic_id"],
@@ -164,10 +169,7 @@ def neighbourhood_refresh(*, researcher_ids: Collection[int]) -> RowChanges:
             for researcher_id, institution_id, n in on_works
         },
     )
-    changes.created += institutions.created
-    changes.updated += institutions.updated
-    changes.deleted += institutions.deleted
-    return changes
+    return changes + institutions
 
 
 def slice_cache_invalidate(*, researcher_ids: Collection[int]) -> None:
@@ -253,8 +255,5 @@ def collaborations_rebuild(*, researcher_ids: Collection[int]) -> RowChanges:
     with connection.cursor() as cursor:
         for start in range(0, len(ids), REBUILD_CHUNK):
             cursor.execute(statement, {**parameters, "chunk": ids[start : start + REBUILD_CHUNK]})
-            created, updated, deleted = cursor.fetchone()
-            changes.created += created
-            changes.updated += updated
-            changes.deleted += deleted
+            changes += RowChanges(*cursor.fetchone())
     return changes

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from bench.import_speed import build_works
-from graph.models import Collaboration
+from graph.models import Collaboration, ResearcherInstitution, ResearcherTopic
 from tests.works.test_import_services import PARTITION_LINES, domain_rows, lay_out_snapshot
 from works.imports import snapshot as snapshot_import
 from works.ingest import bulk
@@ -119,6 +119,20 @@ def dump() -> dict:
                 "strength",
             )
         ),  # fmt: skip
+        "researcher_topics": sorted(
+            (slug_of[researcher_id], external_id, works)
+            for researcher_id, external_id, works in ResearcherTopic.objects.values_list(
+                "researcher_id", "topic__external_id", "works"
+            )
+        ),
+        "researcher_institutions": sorted(
+            (slug_of[researcher_id], openalex_id, works, bylines)
+            for researcher_id, openalex_id, works, bylines in (
+                ResearcherInstitution.objects.values_list(
+                    "researcher_id", "institution__openalex_id", "works", "bylines"
+                )
+            )
+        ),
     }
 
 
@@ -151,14 +165,14 @@ def set_based(root: Path):
 
 
 @pytest.mark.parametrize(
-    ("partitions", "collaborations"),
+    ("partitions", "collaborations", "neighbourhood"),
     [
-        pytest.param([PARTITION_LINES[:13], PARTITION_LINES[13:]], 0, id="recorded-snapshot"),
-        pytest.param([BENCH_LINES[:50], BENCH_LINES[50:]], 1000, id="generated-coauthors"),
+        pytest.param([PARTITION_LINES[:13], PARTITION_LINES[13:]], 0, 0, id="recorded-snapshot"),
+        pytest.param([BENCH_LINES[:50], BENCH_LINES[50:]], 1000, 100, id="generated-coauthors"),
     ],
 )
 def test_the_set_based_load_writes_what_record_by_record_ingest_writes(
-    tmp_path, partitions, collaborations
+    tmp_path, partitions, collaborations, neighbourhood
 ):
     root = lay_out_snapshot(tmp_path, partitions)
 
@@ -169,6 +183,8 @@ def test_the_set_based_load_writes_what_record_by_record_ingest_writes(
     for table in expected:
         assert loaded[table] == expected[table], table
     assert len(expected["collaborations"]) >= collaborations
+    assert len(expected["researcher_topics"]) >= neighbourhood
+    assert len(expected["researcher_institutions"]) >= neighbourhood
 
 
 def test_a_work_stored_from_arxiv_is_matched_as_ingest_would(tmp_path):
