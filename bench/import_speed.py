@@ -71,7 +71,12 @@ SOURCE_MODELS = [
 # The floor's narrow reading of "the same rows": works, authorships and their researchers.
 CORE_MODELS = {"Researcher", "Work", "Authorship"}
 # Derived rows the import also writes (not in the floor), counted for the report.
-DERIVED_MODELS = [("graph", "Collaboration"), ("profiles", "TrustAssessment")]
+DERIVED_MODELS = [
+    ("graph", "Collaboration"),
+    ("graph", "ResearcherTopic"),
+    ("graph", "ResearcherInstitution"),
+    ("profiles", "TrustAssessment"),
+]
 # Emptied before every repetition (CASCADE also empties what references them: link tables,
 # collaborations, trust assessments, import runs).
 TRUNCATED_MODELS = [*SOURCE_MODELS, ("graph", "Collaboration")]

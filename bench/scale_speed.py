@@ -296,7 +296,7 @@ def load(researchers: int) -> str:
     from django.db import connection
 
     from bench.import_speed import truncate
-    from graph.models import Collaboration
+    from graph.models import Collaboration, ResearcherInstitution, ResearcherTopic
     from profiles.models import User
     from social.models import Follow
     from works.models import Authorship, Institution, Researcher, Topic, Work, WorkTopic
@@ -313,7 +313,10 @@ def load(researchers: int) -> str:
         work_of, researcher_of = bylines(researchers, rng)
     _log(f"{len(work_of):,} authorships")
     affiliation = Authorship.institutions.through
-    tables = [Researcher, Work, Authorship, WorkTopic, affiliation, Collaboration]
+    tables = [
+        *(Researcher, Work, Authorship, WorkTopic, affiliation),
+        *(Collaboration, ResearcherTopic, ResearcherInstitution),
+    ]
     with bulk_load([Institution, Topic, Researcher, Work, Authorship, Follow]):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")

@@ -270,9 +270,7 @@ def _institutions_of(researcher: Researcher) -> list[Institution]:
         .order_by("-bylines", "institution__name")
     )
     institutions = _counted(rows, "institution", "bylines")
-    if researcher.institution_id and all(
-        institution.pk != researcher.institution_id for institution in institutions
-    ):
+    if researcher.institution_id and researcher.institution_id not in {i.pk for i in institutions}:
         last_known = researcher.institution
         last_known.n = 0
         institutions.append(last_known)
