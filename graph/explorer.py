@@ -175,9 +175,8 @@ def _person(researcher: Researcher, near: _Neighbourhood) -> None:
         collaborations = collaborations.filter(first_year__lte=near.year_to)
 
     def collaborator(row) -> dict:
-        other = row.researcher_b if row.researcher_a_id == pk else row.researcher_a
         # The latest shared year, so the year filter can hide people too.
-        return {**person_node(other), "year": row.last_year}
+        return {**person_node(row.other(pk)), "year": row.last_year}
 
     near.add(
         "person",

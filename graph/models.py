@@ -45,6 +45,10 @@ class Collaboration(models.Model):
     def __str__(self):
         return f"{self.researcher_a_id} – {self.researcher_b_id} ({self.shared_works} works)"
 
+    def other(self, researcher_id: int):
+        """The pair's other researcher."""
+        return self.researcher_b if self.researcher_a_id == researcher_id else self.researcher_a
+
 
 class ResearcherTopic(models.Model):
     """How many of a researcher's shown works (WorkQuerySet.shown_on) are on a topic: the graph

@@ -62,7 +62,7 @@ def close_collaborators(*, researcher_id: int) -> Ranked:
     set)."""
     close = Collaboration.objects.filter(shared_works__gte=CLOSE_MIN_SHARED_WORKS)
     return Ranked(
-        lambda n: _collaborations_of(researcher_id, n, min_shared_works=CLOSE_MIN_SHARED_WORKS),
+        lambda n: _collaborations_of(close, researcher_id, n),
         lambda: collaborations_count(close, researcher_id),
     )
 
@@ -142,14 +142,11 @@ def collaborations_count(collaborations: QuerySet[Collaboration], researcher_id:
 
 
 def _collaborations_of(
-    researcher_id: int, limit: int | None, *, min_shared_works: int = 1
+    collaborations: QuerySet[Collaboration], researcher_id: int, limit: int | None
 ) -> list[tuple[Researcher, Collaboration]]:
-    rows = collaborations_ranked(
-        Collaboration.objects.filter(shared_works__gte=min_shared_works), researcher_id, limit
-    )
     return [
-        (row.researcher_b if row.researcher_a_id == researcher_id else row.researcher_a, row)
-        for row in rows
+        (row.other(researcher_id), row)
+        for row in collaborations_ranked(collaborations, researcher_id, limit)
     ]
 
 
@@ -170,7 +167,7 @@ def graph_slice(*, researcher: Researcher) -> GraphSlice:
 
 
 def _build_slice(researcher: Researcher) -> GraphSlice:
-    near = _collaborations_of(researcher.pk, SLICE_PEOPLE)
+    near = _collaborations_of(Collaboration.objects.all(), researcher.pk, SLICE_PEOPLE)
     near_ids = [person.pk for person, _ in near]
     names = {person.pk: person.display_name for person, _ in near}
     people = [

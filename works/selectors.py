@@ -87,12 +87,16 @@ def authors_ranked(work_ids: QuerySet) -> QuerySet:
 
 
 def people_of(ranked_rows) -> list[Researcher]:
-    """The researchers of authors_ranked rows, in their order, each with .works_here."""
+    """The researchers of authors_ranked rows, in their order, each with .works_here (one
+    gone since is left out)."""
     rows = list(ranked_rows)
     people = Researcher.objects.in_bulk([researcher_id for researcher_id, *_ in rows])
+    found = []
     for researcher_id, works_here, _ in rows:
-        people[researcher_id].works_here = works_here
-    return [people[researcher_id] for researcher_id, *_ in rows]
+        if person := people.get(researcher_id):
+            person.works_here = works_here
+            found.append(person)
+    return found
 
 
 def works_in_order(ids: list[int]) -> list[Work]:
